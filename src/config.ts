@@ -1,0 +1,143 @@
+// Command-line flags -> a frozen Config, with Prometheus exporter flag names and a one-line error for bad input.
+
+import { parseArgs } from 'node:util';
+import { parseDuration } from './duration.js';
+import { usageError } from './errors.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
+
+export interface Config {
+  readonly listenAddress: Readonly<ListenAddress> & { readonly text: string };
+  readonly telemetryPath: string;
+  readonly procfsPath: string;
+  readonly sampleIntervalMs: number;
+  readonly topParents: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+}
+
+interface FlagSpec {
+  default: string;
+  placeholder: string;
+  help: string;
+}
+
+/** Every flag, in --help order. Names follow node_exporter's (`--web.*`, `--path.*`, `--log.*`). */
+export const FLAGS = {
+  'web.listen-address': { default: ':10070', placeholder: 'ADDR', help: 'Address to listen on for metrics and the web pages.' },
+  'web.telemetry-path': { default: '/metrics', placeholder: 'PATH', help: 'Path under which to expose metrics.' },
+  'path.procfs': { default: '/proc', placeholder: 'DIR', help: 'procfs mountpoint (e.g. /host/proc in a container).' },
+  'sample.interval': {
+    default: '5s',
+    placeholder: 'DURATION',
+    help: 'How often to walk the proc root (Go duration: 500ms, 5s, 1m). Scrapes read the last sample.',
+  },
+  'zombies.top-parents': {
+    default: '10',
+    placeholder: 'N',
+    help: 'Parents with the most zombies that get their own series (0-1000); PID 1 always does, the rest sum into "other".',
+  },
+  'log.level': { default: 'info', placeholder: 'LEVEL', help: `Only log at or above this level: ${LOG_LEVELS.join(', ')}.` },
+  'log.format': { default: 'logfmt', placeholder: 'FORMAT', help: `Log format: ${LOG_FORMATS.join(', ')}.` },
+} satisfies Record<string, FlagSpec>;
+
+export type FlagName = keyof typeof FLAGS;
+
+const MIN_INTERVAL_MS = 10;
+const MAX_TOP_PARENTS = 1000;
+
+export type ParsedCommandLine = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: Config };
+
+export function helpText(program: string): string {
+  const lines = [`usage: ${program} [<flags>]`, '', 'Prometheus exporter for Linux zombie processes and PID exhaustion.', '', 'Flags:'];
+  lines.push('  -h, --help                     Show this help and exit.');
+  lines.push('      --version                  Show the version and exit.');
+  for (const [name, spec] of Object.entries(FLAGS) as [FlagName, FlagSpec][]) {
+    const flag = `      --${name}=${spec.placeholder}`;
+    lines.push(`${flag.padEnd(33)}${spec.help} Default: ${spec.default}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Turns node:util's parse errors into one line naming the flag. */
+function describeParseError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const quoted = /'([^']+)'/.exec(e.message ?? '')?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown flag ${quoted ?? ''}, try --help`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `flag ${(quoted ?? '').split(' ')[0]} needs a value, try --help`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${quoted ?? ''}, try --help`;
+    default:
+      return e.message ?? String(err);
+  }
+}
+
+function oneOf<T extends string>(flag: FlagName, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw usageError(`--${flag}: invalid value "${value}" (one of ${allowed.join(', ')})`);
+}
+
+/** Parses argv (without node and the script); throws an ExporterError with code 'usage' on bad input. */
+export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        ...Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: 'string' as const }])),
+      },
+    }));
+  } catch (err) {
+    throw usageError(describeParseError(err));
+  }
+  if (values.help === true) return { kind: 'help' };
+  if (values.version === true) return { kind: 'version' };
+  const get = (name: FlagName): string => (values[name] as string | undefined) ?? FLAGS[name].default;
+
+  const addressText = get('web.listen-address');
+  const listenAddress = parseListenAddress(addressText);
+  if (!listenAddress) throw usageError(`--web.listen-address: invalid address "${addressText}" (want host:port or :port)`);
+
+  const telemetryPath = get('web.telemetry-path');
+  if (!/^\/[\w\-./]*$/.test(telemetryPath) || telemetryPath === '/' || telemetryPath === '/healthz') {
+    throw usageError(`--web.telemetry-path: invalid path "${telemetryPath}" (want an absolute path other than / and /healthz)`);
+  }
+
+  const procfsPath = get('path.procfs');
+  if (procfsPath.length === 0) throw usageError('--path.procfs: empty path');
+
+  const intervalText = get('sample.interval');
+  const sampleIntervalMs = parseDuration(intervalText);
+  if (sampleIntervalMs === undefined) {
+    throw usageError(`--sample.interval: invalid duration "${intervalText}" (want e.g. 500ms, 5s, 1m)`);
+  }
+  if (sampleIntervalMs < MIN_INTERVAL_MS) {
+    throw usageError(`--sample.interval: ${intervalText} is below the minimum of ${MIN_INTERVAL_MS}ms`);
+  }
+
+  const topText = get('zombies.top-parents');
+  const topParents = /^\d+$/.test(topText) ? Number(topText) : NaN;
+  if (!(topParents >= 0 && topParents <= MAX_TOP_PARENTS)) {
+    throw usageError(`--zombies.top-parents: invalid value "${topText}" (want an integer from 0 to ${MAX_TOP_PARENTS})`);
+  }
+
+  return {
+    kind: 'run',
+    config: Object.freeze({
+      listenAddress: Object.freeze({ ...listenAddress, text: addressText }),
+      telemetryPath,
+      procfsPath,
+      sampleIntervalMs,
+      topParents,
+      logLevel: oneOf('log.level', get('log.level'), LOG_LEVELS),
+      logFormat: oneOf('log.format', get('log.format'), LOG_FORMATS),
+    }),
+  };
+}

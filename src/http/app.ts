@@ -1,0 +1,63 @@
+// Builds the Fastify app (routes and error handling) over published samples; never listens and never walks /proc.
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../log.js';
+import { assessHealth, type SampleState } from './health.js';
+import { renderLandingPage } from './landing-page.js';
+
+export interface AppOptions {
+  telemetryPath: string;
+  sampleIntervalMs: number;
+  version: string;
+  /** Where the latest sample and failure live (the Sampler). */
+  samples: SampleState;
+  /** Renders the exposition text; called only once a sample exists. */
+  renderMetrics: () => Promise<string>;
+  metricsContentType: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { samples, logger } = options;
+  const now = options.now ?? Date.now;
+  const retryAfterSeconds = String(Math.max(1, Math.ceil(options.sampleIntervalMs / 1000)));
+  const health = () => assessHealth(samples, options.sampleIntervalMs, now());
+
+  const app = Fastify({ logger: false, return503OnClosing: true });
+
+  app.get(options.telemetryPath, async (_request, reply) => {
+    if (samples.latest === undefined) {
+      return reply.code(503).header('retry-after', retryAfterSeconds).type('text/plain; charset=utf-8').send('no sample yet\n');
+    }
+    return reply.type(options.metricsContentType).send(await options.renderMetrics());
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const h = health();
+    return reply.code(h.healthy ? 200 : 503).send(h);
+  });
+
+  app.get('/', async (_request, reply) => {
+    const html = renderLandingPage({
+      version: options.version,
+      telemetryPath: options.telemetryPath,
+      sample: samples.latest,
+      health: health(),
+    });
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
+  });
+
+  // Responses never carry stacks or paths: client errors keep their status with a generic line, the rest are 500.
+  app.setErrorHandler((err: { statusCode?: number; message?: string }, request, reply) => {
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) logger.error('request failed', { method: request.method, url: request.url, err: err.message ?? String(err) });
+    void reply.code(status).type('text/plain; charset=utf-8').send(status === 500 ? 'internal error\n' : 'bad request\n');
+  });
+
+  return app;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// CLI entry: parse flags, start the exporter, stop cleanly on SIGTERM/SIGINT; bad input is one line, never a stack.
+
+import { helpText, parseCommandLine } from './config.js';
+import { ExporterError } from './errors.js';
+import { createLogger } from './log.js';
+import { serve } from './serve.js';
+import { VERSION } from './version.js';
+
+const PROGRAM = 'zombie-exporter';
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`${PROGRAM}: error: ${message}\n`);
+  process.exit(exitCode);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(helpText(PROGRAM));
+    return;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`${PROGRAM} ${VERSION} (node ${process.version})\n`);
+    return;
+  }
+  const { config } = parsed;
+  const logger = createLogger(config.logLevel, config.logFormat);
+  const exporter = await serve(config, logger);
+  logger.info('listening', {
+    address: exporter.address,
+    telemetry_path: config.telemetryPath,
+    procfs: config.procfsPath,
+    interval_ms: config.sampleIntervalMs,
+    version: VERSION,
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    exporter.close().then(
+      () => process.exit(0),
+      (err: unknown) => fail(`shutdown: ${err instanceof Error ? err.message : String(err)}`, 1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ExporterError) fail(err.message, err.exitCode);
+  fail(`unexpected: ${err instanceof Error ? err.message : String(err)}`, 1);
+});

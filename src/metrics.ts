@@ -1,0 +1,199 @@
+// Every metric the exporter exposes: name, help, type and labels, on a registry passed in, set from each Sample.
+
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { SKIP_REASONS } from './procfs/reader.js';
+import { SAMPLE_SOURCES, type Sample, type SampleSource } from './sample/sample.js';
+
+/** Label value for the bucket that sums every parent outside the top N. */
+export const OTHER_PARENT = 'other';
+
+// prom-client's default metrics include three gauges whose `_total` suffix makes `promtool check metrics` fail.
+const PROMTOOL_INVALID_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+const LAST = 'As of the last sample.';
+
+export interface BuildInfo {
+  version: string;
+  nodejsVersion: string;
+}
+
+export type HostInfo = Record<'os' | 'distro' | 'release' | 'kernel' | 'arch' | 'nodename', string>;
+
+/**
+ * Counters that mirror a total kept elsewhere (the kernel's forks, PID 1's CPU time, the tracker's counts) are set
+ * to that total rather than incremented: prom-client has no Counter.set, so reset the series and add the value.
+ */
+function setTotal(counter: Counter<string>, value: number, labels: Record<string, string> = {}): void {
+  counter.remove(labels);
+  counter.inc(labels, value);
+}
+
+export class ExporterMetrics {
+  private readonly zombies: Gauge;
+  private readonly leadersWithThreads: Gauge;
+  private readonly byParent: Gauge<'parent_pid' | 'parent_comm'>;
+  private readonly parents: Gauge;
+  private readonly oldestAge: Gauge;
+  private readonly parentOldestAge: Gauge<'parent_pid' | 'parent_comm'>;
+  private readonly appeared: Counter;
+  private readonly reaped: Counter;
+  private readonly processes: Gauge<'state'>;
+  private readonly pidsInUse: Gauge;
+  private readonly visibleTasks: Gauge;
+  private readonly pidMax: Gauge;
+  private readonly threadsMax: Gauge;
+  private readonly forks: Counter;
+  private readonly initCpu: Counter<'mode'>;
+  private readonly initInfo: Gauge<'comm'>;
+  private readonly initSigchld: Gauge;
+  private readonly hostInfo: Gauge<keyof HostInfo>;
+  private readonly lastSample: Gauge;
+  private readonly duration: Histogram;
+  private readonly samples: Counter;
+  private readonly sampleErrors: Counter<'source'>;
+  private readonly skipped: Counter<'reason'>;
+
+  constructor(registry: Registry, build: BuildInfo, intervalSeconds: number) {
+    const registers = [registry];
+    const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> =>
+      new Gauge<L>({ name, help, labelNames, registers });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
+      new Counter<L>({ name, help, labelNames, registers });
+
+    this.zombies = gauge('proctable_zombies', `Reapable zombie processes: leaders in state Z with no live threads. ${LAST}`);
+    this.leadersWithThreads = gauge(
+      'proctable_zombie_leaders_with_threads',
+      `Thread-group leaders in state Z whose other threads still run (not reapable yet). ${LAST}`,
+    );
+    this.byParent = gauge(
+      'proctable_zombies_by_parent',
+      `Zombies per parent for the top parents and PID 1; parent_pid="other" sums the rest. ${LAST}`,
+      ['parent_pid', 'parent_comm'],
+    );
+    this.parents = gauge('proctable_zombie_parents', `Distinct parents holding at least one zombie. ${LAST}`);
+    this.oldestAge = gauge(
+      'proctable_zombie_oldest_age_seconds',
+      `Seconds since the exporter first saw the oldest zombie present; 0 when none. ${LAST}`,
+    );
+    this.parentOldestAge = gauge(
+      'proctable_zombie_parent_oldest_age_seconds',
+      `Seconds since the exporter first saw each parent's oldest zombie; same series as proctable_zombies_by_parent. ${LAST}`,
+      ['parent_pid', 'parent_comm'],
+    );
+    this.appeared = counter('proctable_zombies_appeared_total', `Zombies first seen since the exporter started. ${LAST}`);
+    this.reaped = counter('proctable_zombies_reaped_total', `Zombies seen and then gone since the exporter started. ${LAST}`);
+    this.processes = gauge('proctable_processes', `Processes (thread-group leaders) by kernel state letter. ${LAST}`, ['state']);
+    this.pidsInUse = gauge(
+      'proctable_pids_in_use',
+      `Tasks in the kernel from /proc/loadavg (threads and zombies included), each holding a PID. ${LAST}`,
+    );
+    this.visibleTasks = gauge(
+      'proctable_visible_tasks',
+      `Sum of num_threads over the processes the exporter can see; below pids_in_use under hidepid or a PID namespace. ${LAST}`,
+    );
+    this.pidMax = gauge('proctable_pid_max', `/proc/sys/kernel/pid_max: PIDs wrap at this value. ${LAST}`);
+    this.threadsMax = gauge('proctable_threads_max', `/proc/sys/kernel/threads-max: the kernel's limit on tasks. ${LAST}`);
+    this.forks = counter('proctable_forks_total', `Forks since boot (threads included) from /proc/stat. ${LAST}`);
+    this.initCpu = counter('proctable_init_cpu_seconds_total', `CPU seconds used by PID 1, by mode. ${LAST}`, ['mode']);
+    this.initInfo = gauge('proctable_init_info', `PID 1's comm, value 1. ${LAST}`, ['comm']);
+    this.initSigchld = gauge(
+      'proctable_init_sigchld_handled',
+      `1 when PID 1 catches, ignores or blocks SIGCHLD; 0 when it leaves it at default and likely never reaps. ${LAST}`,
+    );
+
+    gauge('zombie_exporter_build_info', 'Build information, value 1.', ['version', 'nodejs_version'])
+      .set({ version: build.version, nodejs_version: build.nodejsVersion }, 1);
+    this.hostInfo = gauge('zombie_exporter_host_info', 'Host facts read once at start-up, value 1.', [
+      'os',
+      'distro',
+      'release',
+      'kernel',
+      'arch',
+      'nodename',
+    ]);
+    gauge('zombie_exporter_sample_interval_seconds', 'Configured --sample.interval.').set(intervalSeconds);
+    this.lastSample = gauge(
+      'zombie_exporter_last_sample_timestamp_seconds',
+      'Unix time the last published sample was taken; the proctable_* metrics are as of then.',
+    );
+    this.duration = new Histogram({
+      name: 'zombie_exporter_sample_duration_seconds',
+      help: 'Time to walk the proc root and read host facts, per successful sample.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.samples = counter('zombie_exporter_samples_total', 'Samples attempted.');
+    this.sampleErrors = counter(
+      'zombie_exporter_sample_errors_total',
+      'Sources that could not be read, per sample; procfs_root, loadavg or pid_max failing fails the sample.',
+      ['source'],
+    );
+    this.skipped = counter('zombie_exporter_skipped_pids_total', 'Pids skipped during walks, by reason.', ['reason']);
+
+    // Counters alerts rate() over must exist at 0 before the first increment.
+    for (const source of SAMPLE_SOURCES) this.sampleErrors.inc({ source }, 0);
+    for (const reason of SKIP_REASONS) this.skipped.inc({ reason }, 0);
+    this.samples.inc(0);
+
+    collectDefaultMetrics({ register: registry });
+    for (const name of PROMTOOL_INVALID_DEFAULTS) registry.removeSingleMetric(name);
+  }
+
+  setHostInfo(info: HostInfo): void {
+    this.hostInfo.reset();
+    this.hostInfo.set(info, 1);
+  }
+
+  /** Records a sample that failed on an essential source; the previous sample's values stay. */
+  recordFailure(source: SampleSource): void {
+    this.samples.inc();
+    this.sampleErrors.inc({ source });
+  }
+
+  /** Sets every sampled metric from a published sample. */
+  recordSample(s: Sample): void {
+    this.samples.inc();
+    for (const e of s.sourceErrors) this.sampleErrors.inc({ source: e.source });
+    for (const reason of SKIP_REASONS) if (s.skipped[reason] > 0) this.skipped.inc({ reason }, s.skipped[reason]);
+    this.duration.observe(s.durationSeconds);
+    this.lastSample.set(s.timestampMs / 1000);
+
+    this.zombies.set(s.zombies);
+    this.leadersWithThreads.set(s.zombieLeadersWithThreads);
+    this.parents.set(s.zombieParents);
+    this.oldestAge.set(s.oldestZombieAgeSeconds);
+    this.byParent.reset();
+    this.parentOldestAge.reset();
+    for (const p of s.topParents) {
+      const labels = { parent_pid: String(p.pid), parent_comm: p.comm };
+      this.byParent.set(labels, p.zombies);
+      this.parentOldestAge.set(labels, p.oldestAgeSeconds);
+    }
+    const other = { parent_pid: OTHER_PARENT, parent_comm: '' };
+    this.byParent.set(other, s.other.zombies);
+    this.parentOldestAge.set(other, s.other.oldestAgeSeconds);
+    setTotal(this.appeared, s.zombiesAppearedTotal);
+    setTotal(this.reaped, s.zombiesReapedTotal);
+
+    this.processes.reset();
+    for (const [state, n] of Object.entries(s.processesByState)) this.processes.set({ state }, n);
+    this.pidsInUse.set(s.pidsInUse);
+    this.visibleTasks.set(s.visibleTasks);
+    this.pidMax.set(s.pidMax);
+    // An unknown fact is an absent series, not a 0: reset() would leave an unlabeled metric at 0, remove() drops it.
+    if (s.threadsMax === null) this.threadsMax.remove();
+    else this.threadsMax.set(s.threadsMax);
+    if (s.forksTotal === null) this.forks.remove();
+    else setTotal(this.forks, s.forksTotal);
+
+    this.initCpu.reset();
+    this.initInfo.reset();
+    this.initSigchld.remove();
+    if (s.init !== null) {
+      this.initCpu.inc({ mode: 'user' }, s.init.userSeconds);
+      this.initCpu.inc({ mode: 'system' }, s.init.systemSeconds);
+      this.initInfo.set({ comm: s.init.comm }, 1);
+      if (s.init.sigchldHandled !== null) this.initSigchld.set(s.init.sigchldHandled ? 1 : 0);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// The only code that touches the disk: reads files under the proc root (--path.procfs) with plain sync syscalls.
+
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+
+/** What the walk and the host-facts reader need from a proc root; tests wrap it to inject faults. */
+export interface ProcReader {
+  /** The proc root, e.g. /proc or /host/proc. */
+  readonly root: string;
+  /** Numeric entries of the root (thread-group leaders), in directory order. Throws when the root can't be listed. */
+  listPids(): number[];
+  /** Reads `<root>/<pid>/<name>` into buf and returns the byte count; throws the syscall's error. */
+  readPidFile(pid: number, name: string, buf: Buffer): number;
+  /** Reads a whole small text file relative to the root (e.g. `loadavg`, `sys/kernel/pid_max`). */
+  readText(relPath: string): string;
+}
+
+export function createProcReader(root: string): ProcReader {
+  const base = root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root;
+  return {
+    root: base,
+    listPids() {
+      const pids: number[] = [];
+      for (const name of readdirSync(base)) {
+        // /proc lists leaders by decimal pid; anything else (self, sys, 1x) is not a process.
+        const c = name.charCodeAt(0);
+        if (c < 0x30 || c > 0x39) continue;
+        const pid = Number(name);
+        if (Number.isSafeInteger(pid) && String(pid) === name) pids.push(pid);
+      }
+      return pids;
+    },
+    readPidFile(pid, name, buf) {
+      // One open/read/close: procfs generates the whole file on the first read when the buffer is big enough, and
+      // readFileSync's fstat plus second read would cost a third more per process (docs/performance.md).
+      const fd = openSync(`${base}/${pid}/${name}`, 'r');
+      try {
+        return readSync(fd, buf, 0, buf.length, null);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    readText(relPath) {
+      return readFileSync(`${base}/${relPath}`, 'utf8');
+    },
+  };
+}
+
+/** Why a pid was skipped in a walk; a bounded set that becomes the `reason` label of skipped_pids_total. */
+export type SkipReason = 'vanished' | 'permission' | 'malformed' | 'io_error';
+
+export const SKIP_REASONS: readonly SkipReason[] = ['vanished', 'permission', 'malformed', 'io_error'];
+
+/** Maps a read error to a skip reason: a pid that exited between listing and reading is expected, not an error. */
+export function skipReasonFor(err: unknown): SkipReason {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT' || code === 'ESRCH') return 'vanished';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission';
+  return 'io_error';
+}

@@ -1,0 +1,89 @@
+// The Sample: everything one walk of the proc root found, published whole; metrics, pages and JSON read only this.
+
+import type { SkipReason } from '../procfs/reader.js';
+import type { SkipDetail } from '../procfs/walk.js';
+
+/** A parent holding zombies, or PID 1 (always listed, even with none). */
+export interface ZombieParent {
+  /** The parent's pid in the proc root's PID namespace (0: a parent outside that namespace). */
+  pid: number;
+  /** The parent's comm; empty when the parent itself can't be seen. */
+  comm: string;
+  /** Reapable zombies this parent holds. */
+  zombies: number;
+  /** Age of its oldest zombie, from when the exporter first saw it; 0 with none. */
+  oldestAgeSeconds: number;
+  /** Pids of its zombies, oldest first, at most ZOMBIE_PIDS_PER_PARENT. */
+  zombiePids: number[];
+}
+
+/** Parents outside the top N, summed so that by-parent totals always add up to the host total. */
+export interface OtherParents {
+  parents: number;
+  zombies: number;
+  oldestAgeSeconds: number;
+}
+
+export interface InitProcess {
+  comm: string;
+  /** CPU seconds in user and kernel mode since PID 1 started. */
+  userSeconds: number;
+  systemSeconds: number;
+  /** Whether PID 1 catches, ignores or blocks SIGCHLD; null when its status can't be read. */
+  sigchldHandled: boolean | null;
+}
+
+/** A source that failed without failing the sample (its metrics are left out of this one). */
+export interface SourceError {
+  source: SampleSource;
+  message: string;
+}
+
+/**
+ * Where a sample reads from. procfs_root, loadavg and pid_max are essential: when one fails the sample fails and
+ * the previous one keeps being served. The rest only leave their own metrics out.
+ */
+export type SampleSource = 'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init';
+export const SAMPLE_SOURCES: readonly SampleSource[] = ['procfs_root', 'loadavg', 'pid_max', 'threads_max', 'stat', 'init'];
+
+/** The state letters exported even at zero, so alerts never meet an absent series. */
+export const ALWAYS_EXPORTED_STATES: readonly string[] = ['R', 'S', 'D', 'Z', 'T', 't', 'X', 'I'];
+
+export const ZOMBIE_PIDS_PER_PARENT = 20;
+
+export interface Sample {
+  /** Wall-clock time the walk started (ms since the epoch). */
+  timestampMs: number;
+  /** How long the walk and host reads took. */
+  durationSeconds: number;
+  /** Thread-group leaders read in this walk. */
+  processes: number;
+  /** Leaders by kernel state letter; ALWAYS_EXPORTED_STATES are present at 0. */
+  processesByState: Record<string, number>;
+  /** Reapable zombies: leaders in state Z with no live threads left. */
+  zombies: number;
+  /** Leaders in state Z whose other threads still run; not reapable until those exit. */
+  zombieLeadersWithThreads: number;
+  /** Distinct parents holding at least one zombie. */
+  zombieParents: number;
+  oldestZombieAgeSeconds: number;
+  /** The top-N parents by zombies, most first, plus PID 1 wherever it ranks. */
+  topParents: ZombieParent[];
+  other: OtherParents;
+  /** Zombies first seen and zombies seen then gone, since the exporter started. */
+  zombiesAppearedTotal: number;
+  zombiesReapedTotal: number;
+  /** Tasks in the kernel (loadavg), each holding a PID. */
+  pidsInUse: number;
+  /** Sum of num_threads over the walk: the tasks this proc root lets the exporter see. */
+  visibleTasks: number;
+  pidMax: number;
+  threadsMax: number | null;
+  forksTotal: number | null;
+  init: InitProcess | null;
+  /** Pids skipped in this walk, by reason. */
+  skipped: Record<SkipReason, number>;
+  /** The first few skips that were not routine vanishes: which pid, and why. */
+  skipDetails: SkipDetail[];
+  sourceErrors: SourceError[];
+}

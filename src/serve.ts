@@ -1,0 +1,115 @@
+// Wires the exporter daemon: checks the proc root, starts the sampler, builds the app and listens; closes in order.
+
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import type { Config } from './config.js';
+import { ExporterError } from './errors.js';
+import { readHostInfo } from './host-info.js';
+import { buildApp } from './http/app.js';
+import type { Logger } from './log.js';
+import { ExporterMetrics } from './metrics.js';
+import { readHostFacts, SourceFailure } from './procfs/host-facts.js';
+import { createProcReader, type ProcReader } from './procfs/reader.js';
+import { createCollector } from './sample/collector.js';
+import { Sampler } from './sampler.js';
+import { VERSION } from './version.js';
+
+export interface RunningExporter {
+  app: FastifyInstance;
+  sampler: Sampler;
+  registry: Registry;
+  /** The bound address, e.g. 127.0.0.1:10070 or [::]:10070. */
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Refuses a proc root that can't serve a sample (a typo, /tmp, an unmounted /host/proc) before anything starts. */
+function checkProcRoot(reader: ProcReader): void {
+  try {
+    readHostFacts(reader);
+    reader.listPids();
+  } catch (err) {
+    const why = err instanceof SourceFailure ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err));
+    throw new ExporterError('procfs', `--path.procfs=${reader.root}: not a usable procfs (${why})`);
+  }
+}
+
+async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  const { host, port } = config.listenAddress;
+  const attempt = async (h: string): Promise<string> => {
+    await app.listen({ host: h, port, listenTextResolver: () => '' });
+    const addr = app.server.address();
+    return typeof addr === 'object' && addr !== null
+      ? `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`
+      : String(addr);
+  };
+  try {
+    if (host !== '') return await attempt(host);
+    // ":port" means every interface, IPv6 and IPv4 alike; fall back to IPv4 where IPv6 is disabled.
+    try {
+      return await attempt('::');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
+      return await attempt('0.0.0.0');
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : (e.code ?? e.message);
+    throw new ExporterError('listen', `listen tcp ${config.listenAddress.text}: ${why}`);
+  }
+}
+
+export async function serve(config: Config, logger: Logger): Promise<RunningExporter> {
+  const reader = createProcReader(config.procfsPath);
+  checkProcRoot(reader);
+
+  const registry = new Registry();
+  const metrics = new ExporterMetrics(registry, { version: VERSION, nodejsVersion: process.version }, config.sampleIntervalMs / 1000);
+  void readHostInfo().then((info) => metrics.setHostInfo(info));
+
+  const collector = createCollector({ reader, topParents: config.topParents });
+  const sampler = new Sampler({ collect: () => collector.collect(), intervalMs: config.sampleIntervalMs });
+  let lastFailureMessage: string | undefined;
+  sampler.on('sample', (s) => {
+    metrics.recordSample(s);
+    if (lastFailureMessage !== undefined) logger.info('sampling recovered');
+    lastFailureMessage = undefined;
+    for (const e of s.sourceErrors) logger.debug('source unreadable', { source: e.source, err: e.message });
+    for (const d of s.skipDetails) logger.debug('pid skipped', { pid: d.pid, reason: d.reason, err: d.detail });
+  });
+  sampler.on('failure', (f) => {
+    metrics.recordFailure(f.source);
+    // Once per distinct failure, not once per interval.
+    if (f.message !== lastFailureMessage) logger.warn('sample failed; serving the last good sample', { source: f.source, err: f.message });
+    lastFailureMessage = f.message;
+  });
+  sampler.start();
+
+  const app = buildApp({
+    telemetryPath: config.telemetryPath,
+    sampleIntervalMs: config.sampleIntervalMs,
+    version: VERSION,
+    samples: sampler,
+    renderMetrics: () => registry.metrics(),
+    metricsContentType: registry.contentType,
+    logger,
+  });
+  let address: string;
+  try {
+    address = await listen(app, config);
+  } catch (err) {
+    await sampler.stop();
+    throw err;
+  }
+  return {
+    app,
+    sampler,
+    registry,
+    address,
+    async close() {
+      await sampler.stop();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+// The exporter's version, read from package.json beside dist/ or src/ so it has one source of truth.
+
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
