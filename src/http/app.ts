@@ -48,7 +48,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.type('text/html; charset=utf-8').send(html);
   });
 
-  app.setNotFoundHandler((_request, reply) => {
+  // Fastify answers a known path with an unrouted method as not found; say what is allowed instead.
+  const paths = new Set([options.telemetryPath, '/healthz', '/']);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (paths.has(path)) {
+      void reply.code(405).header('allow', 'GET, HEAD').type('text/plain; charset=utf-8').send('method not allowed\n');
+      return;
+    }
     void reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
   });
 

@@ -1,0 +1,133 @@
+// Starts the real things tests need (a zombie-leaking parent, the built exporter) and kills them by pid or group.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const MAIN = `${REPO}dist/main.js`;
+const LEAK = `${REPO}test/fixtures/bin/leak.py`;
+
+/** Every group leader this process started; killed on exit even when a test throws. */
+const groups = new Set<number>();
+process.on('exit', () => {
+  for (const pgid of groups) killGroup(pgid);
+});
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function firstLine(child: ChildProcess, what: string): Promise<string> {
+  const lines = createInterface({ input: child.stdout! });
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`${what} exited (${String(code)}) before it reported`);
+  });
+  try {
+    return await Promise.race([once(lines, 'line').then(([line]) => line as string), exited]);
+  } finally {
+    lines.close();
+  }
+}
+
+export interface Leak {
+  /** The parent that never reaps (a `sleep` after exec). */
+  parentPid: number;
+  /** Its zombies, or the exited thread leader. */
+  childPids: number[];
+  /** The subreaper that adopts and reaps them once the parent is killed. */
+  reaper: ChildProcess;
+  /** Kills the parent; resolves when the subreaper has reaped everything and exited. */
+  killParent(): Promise<void>;
+  /** Kills the whole process group. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts a parent that leaks exactly `n` zombies, or (`thread-leader`) one exited leader with a live thread. */
+export async function startLeak(kind: 'zombies' | 'thread-leader', n = 0): Promise<Leak> {
+  const reaper = spawn('python3', [LEAK, kind, String(n)], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
+  const pgid = reaper.pid!;
+  groups.add(pgid);
+  const exited = once(reaper, 'exit');
+  const report = JSON.parse(await firstLine(reaper, 'leak.py')) as { parent: number; children: number[] };
+  return {
+    parentPid: report.parent,
+    childPids: report.children,
+    reaper,
+    async killParent() {
+      process.kill(report.parent, 'SIGKILL');
+      await exited;
+      groups.delete(pgid);
+    },
+    async stop() {
+      killGroup(pgid);
+      groups.delete(pgid);
+      if (reaper.exitCode === null && reaper.signalCode === null) await exited;
+    },
+  };
+}
+
+export interface Exporter {
+  child: ChildProcess;
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  stderr: () => string;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the built exporter on a free loopback port and resolves once it logs where it listens. */
+export async function startExporter(args: string[]): Promise<Exporter> {
+  const child = spawn(process.execPath, [MAIN, '--web.listen-address=127.0.0.1:0', ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  groups.add(child.pid!);
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: string) => {
+      err += chunk;
+      const m = /msg=listening address=(\S+)/.exec(err) ?? /"msg":"listening","address":"([^"]+)"/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`exporter exited (${String(code)}): ${err}`)));
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const address = await listening;
+  return {
+    child,
+    url: `http://${address}`,
+    stderr: () => err,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code, sig] = await exited;
+      groups.delete(child.pid!);
+      killGroup(child.pid!);
+      return { code, signal: sig };
+    },
+  };
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI to completion (for bad-input tests). */
+export async function runCli(args: string[], timeoutMs = 10_000): Promise<RunResult> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}

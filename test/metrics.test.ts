@@ -1,0 +1,119 @@
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { ExporterMetrics } from '../src/metrics.js';
+import { createProcReader } from '../src/procfs/reader.js';
+import { createCollector } from '../src/sample/collector.js';
+import type { Sample } from '../src/sample/sample.js';
+import { find, parseExposition, valueOf } from './helpers/exposition.js';
+import { ZOMBIE_TREE } from './helpers/fixtures.js';
+
+const fixtureSample = (topParents = 10): Sample => createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents }).collect();
+
+async function render(samples: Sample[]) {
+  const registry = new Registry();
+  const m = new ExporterMetrics(registry, { version: '1.2.3', nodejsVersion: 'v20.0.0' }, 5);
+  for (const s of samples) m.recordSample(s);
+  return { text: await registry.metrics(), registry, m };
+}
+
+t.test('the fixture sample as series', async (t) => {
+  const { text } = await render([fixtureSample()]);
+  const s = parseExposition(text);
+  t.equal(valueOf(s, 'proctable_zombies'), 9);
+  t.equal(valueOf(s, 'proctable_zombie_leaders_with_threads'), 1);
+  t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: '100', parent_comm: 'bash' }), 4);
+  t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: '200', parent_comm: 'my app (v2)' }), 2);
+  t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: '1', parent_comm: 'systemd' }), 2);
+  t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: 'other', parent_comm: '' }), 0);
+  t.equal(find(s, 'proctable_zombies_by_parent').reduce((n, x) => n + x.value, 0), 9, 'sum(by_parent) == zombies');
+  t.equal(find(s, 'proctable_zombie_parent_oldest_age_seconds').length, find(s, 'proctable_zombies_by_parent').length);
+  t.equal(valueOf(s, 'proctable_zombie_parents'), 4);
+  for (const [state, n] of Object.entries({ R: 1, S: 5, D: 1, Z: 10, T: 1, t: 0, X: 0, I: 2 })) {
+    t.equal(valueOf(s, 'proctable_processes', { state }), n, `state ${state}`);
+  }
+  t.equal(valueOf(s, 'proctable_pids_in_use'), 412);
+  t.equal(valueOf(s, 'proctable_visible_tasks'), 25);
+  t.equal(valueOf(s, 'proctable_pid_max'), 32768);
+  t.equal(valueOf(s, 'proctable_threads_max'), 30000);
+  t.equal(valueOf(s, 'proctable_forks_total'), 123456);
+  t.equal(valueOf(s, 'proctable_init_cpu_seconds_total', { mode: 'user' }), 123.45);
+  t.equal(valueOf(s, 'proctable_init_cpu_seconds_total', { mode: 'system' }), 67.89);
+  t.equal(valueOf(s, 'proctable_init_info', { comm: 'systemd' }), 1);
+  t.equal(valueOf(s, 'proctable_init_sigchld_handled'), 1);
+  t.equal(valueOf(s, 'proctable_zombies_appeared_total'), 9);
+  t.equal(valueOf(s, 'proctable_zombies_reaped_total'), 0);
+  t.equal(valueOf(s, 'zombie_exporter_skipped_pids_total', { reason: 'malformed' }), 3);
+  t.equal(valueOf(s, 'zombie_exporter_skipped_pids_total', { reason: 'permission' }), 0, 'present at 0');
+  t.equal(valueOf(s, 'zombie_exporter_sample_errors_total', { source: 'loadavg' }), 0, 'present at 0');
+  t.equal(valueOf(s, 'zombie_exporter_samples_total'), 1);
+  t.equal(valueOf(s, 'zombie_exporter_build_info', { version: '1.2.3', nodejs_version: 'v20.0.0' }), 1);
+  t.equal(valueOf(s, 'zombie_exporter_sample_interval_seconds'), 5);
+  t.ok(valueOf(s, 'process_resident_memory_bytes')! > 0, "prom-client's process metrics are there");
+  t.match(text, /# HELP proctable_zombies .*As of the last sample\./, 'HELP says the value is from the last sample');
+  for (const bad of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    t.notMatch(text, bad, `${bad} removed`);
+  }
+  t.notMatch(text, /cmdline/, 'no command lines anywhere');
+});
+
+t.test('counters mirror totals and by_parent series come and go with the sample', async (t) => {
+  const a = fixtureSample();
+  const b: Sample = {
+    ...a,
+    topParents: [{ pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, zombiePids: [] }],
+    other: { parents: 0, zombies: 0, oldestAgeSeconds: 0 },
+    zombies: 0,
+    zombiesAppearedTotal: 9,
+    zombiesReapedTotal: 9,
+    forksTotal: 123999,
+  };
+  const { text } = await render([a, b]);
+  const s = parseExposition(text);
+  t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: '100' }), undefined, 'a parent that is gone has no series');
+  t.equal(find(s, 'proctable_zombies_by_parent').length, 2, 'PID 1 and other remain');
+  t.equal(valueOf(s, 'proctable_zombies_reaped_total'), 9);
+  t.equal(valueOf(s, 'proctable_forks_total'), 123999);
+  t.equal(valueOf(s, 'zombie_exporter_samples_total'), 2);
+  t.equal(valueOf(s, 'zombie_exporter_skipped_pids_total', { reason: 'malformed' }), 6, 'skips add up per sample');
+});
+
+t.test('unknown facts are absent, not zero', async (t) => {
+  const s0 = fixtureSample();
+  const { text } = await render([{ ...s0, threadsMax: null, forksTotal: null, init: null }]);
+  const s = parseExposition(text);
+  for (const name of ['proctable_threads_max', 'proctable_forks_total', 'proctable_init_sigchld_handled', 'proctable_init_info', 'proctable_init_cpu_seconds_total']) {
+    t.same(find(s, name), [], `${name} absent`);
+  }
+  const { text: t2 } = await render([{ ...s0, init: { comm: 'sh', userSeconds: 1, systemSeconds: 2, sigchldHandled: null } }]);
+  t.same(find(parseExposition(t2), 'proctable_init_sigchld_handled'), []);
+  t.equal(valueOf(parseExposition(t2), 'proctable_init_info', { comm: 'sh' }), 1);
+});
+
+t.test('failures count by source; source errors in a published sample count too', async (t) => {
+  const registry = new Registry();
+  const m = new ExporterMetrics(registry, { version: 'x', nodejsVersion: 'y' }, 1);
+  m.recordFailure('loadavg');
+  m.recordFailure('loadavg');
+  m.recordSample({ ...fixtureSample(), sourceErrors: [{ source: 'stat', message: 'read stat: EIO' }] });
+  const s = parseExposition(await registry.metrics());
+  t.equal(valueOf(s, 'zombie_exporter_sample_errors_total', { source: 'loadavg' }), 2);
+  t.equal(valueOf(s, 'zombie_exporter_sample_errors_total', { source: 'stat' }), 1);
+  t.equal(valueOf(s, 'zombie_exporter_samples_total'), 3);
+});
+
+t.test('host info labels', async (t) => {
+  const { registry, m } = await render([]);
+  m.setHostInfo({ os: 'linux', distro: 'Debian', release: '12', kernel: '6.1', arch: 'x64', nodename: 'h' });
+  m.setHostInfo({ os: 'linux', distro: 'Debian', release: '12', kernel: '6.2', arch: 'x64', nodename: 'h' });
+  const s = find(parseExposition(await registry.metrics()), 'zombie_exporter_host_info');
+  t.same(s.map((x) => x.labels.kernel), ['6.2'], 'replaced, not added');
+});
+
+t.test('comm is escaped in the exposition whatever it holds', async (t) => {
+  const s0 = fixtureSample();
+  const comm = '"\n{}\\ x';
+  const { text } = await render([{ ...s0, topParents: [{ pid: 7, comm, zombies: 9, oldestAgeSeconds: 1, zombiePids: [] }] }]);
+  t.equal(valueOf(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' }), 9);
+  t.equal(find(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' })[0]!.labels.parent_comm, comm);
+  t.notOk(text.split('\n').some((l) => l.startsWith('{')), 'no line broken by the newline');
+});

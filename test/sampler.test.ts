@@ -1,0 +1,108 @@
+import t from 'tap';
+import { SourceFailure } from '../src/procfs/host-facts.js';
+import { createProcReader } from '../src/procfs/reader.js';
+import { createCollector } from '../src/sample/collector.js';
+import type { Sample } from '../src/sample/sample.js';
+import { Sampler } from '../src/sampler.js';
+import { ZOMBIE_TREE } from './helpers/fixtures.js';
+import { waitFor } from './helpers/wait.js';
+
+const base = createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).collect();
+
+t.test('publishes the first sample at once, then every interval', async (t) => {
+  let n = 0;
+  const sampler = new Sampler({ collect: () => ({ ...base, timestampMs: ++n }), intervalMs: 20 });
+  t.teardown(() => sampler.stop());
+  t.equal(sampler.latest, undefined);
+  sampler.start();
+  sampler.start(); // idempotent
+  const first = await sampler.nextSample();
+  t.equal(first.timestampMs, 1);
+  await waitFor('three samples', () => n >= 3);
+  t.ok(sampler.latest!.timestampMs >= 2);
+});
+
+t.test('collections never overlap, even when slower than the interval', async (t) => {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let done = 0;
+  const sampler = new Sampler({
+    intervalMs: 5,
+    collect: async (): Promise<Sample> => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      inFlight--;
+      done++;
+      return base;
+    },
+  });
+  sampler.start();
+  await waitFor('five slow samples', () => done >= 5);
+  await sampler.stop();
+  t.equal(maxInFlight, 1);
+  const after = done;
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(done, after, 'nothing runs after stop');
+});
+
+t.test('stop waits for the collection in flight', async (t) => {
+  let finished = false;
+  const sampler = new Sampler({
+    intervalMs: 1000,
+    collect: async () => {
+      await new Promise((r) => setTimeout(r, 40));
+      finished = true;
+      return base;
+    },
+  });
+  sampler.start();
+  await sampler.stop();
+  t.ok(finished);
+});
+
+t.test('a failure keeps the last good sample and is reported; success clears it', async (t) => {
+  let fail = false;
+  const sampler = new Sampler({
+    intervalMs: 10,
+    collect: () => {
+      if (fail) throw new SourceFailure('loadavg', 'read loadavg: EIO');
+      return { ...base };
+    },
+  });
+  t.teardown(() => sampler.stop());
+  const failures: string[] = [];
+  sampler.on('failure', (f) => failures.push(`${f.source}: ${f.message}`));
+  sampler.start();
+  const good = await sampler.nextSample();
+  fail = true;
+  await waitFor('a failure', () => sampler.lastFailure);
+  t.equal(sampler.latest, good, 'still the last good sample');
+  t.same(failures[0], 'loadavg: read loadavg: EIO');
+  fail = false;
+  // waitFor's own timer holds the loop open; the sampler's is unref'd on purpose.
+  await waitFor('recovery', () => sampler.lastFailure === undefined);
+  t.not(sampler.latest, good, 'a new sample is published');
+});
+
+t.test('an unexpected throw is a procfs_root failure, not a crash', async (t) => {
+  const sampler = new Sampler({
+    intervalMs: 1000,
+    collect: () => {
+      throw new TypeError('boom');
+    },
+  });
+  sampler.start();
+  await waitFor('a failure', () => sampler.lastFailure);
+  await sampler.stop();
+  t.match(sampler.lastFailure, { source: 'procfs_root', message: 'boom' });
+});
+
+t.test('the timer does not keep the process alive', async (t) => {
+  const sampler = new Sampler({ collect: () => base, intervalMs: 60_000 });
+  sampler.start();
+  // @ts-expect-error reading the private timer to check it is unref'd
+  const timer = await waitFor('the next tick to be scheduled', () => sampler.timer as NodeJS.Timeout | undefined);
+  t.equal(timer.hasRef(), false);
+  await sampler.stop();
+});
