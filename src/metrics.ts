@@ -52,8 +52,17 @@ export class ExporterMetrics {
   private readonly samples: Counter;
   private readonly sampleErrors: Counter<'source'>;
   private readonly skipped: Counter<'reason'>;
+  private readonly registry: Registry;
+  /** Families set only from samples (and start-up facts): rendered once per change, not per scrape. */
+  private readonly sampledNames: string[];
+  /** prom-client's process and Node.js families: they change between scrapes, so they render every time. */
+  private readonly runtimeNames: string[];
+  /** Bumped by every change to a sampled family; the cached text is valid for one version. */
+  private version = 0;
+  private cached: { version: number; text: Promise<string> } | undefined;
 
   constructor(registry: Registry, build: BuildInfo, intervalSeconds: number) {
+    this.registry = registry;
     const registers = [registry];
     const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> =>
       new Gauge<L>({ name, help, labelNames, registers });
@@ -135,23 +144,48 @@ export class ExporterMetrics {
     for (const reason of SKIP_REASONS) this.skipped.inc({ reason }, 0);
     this.samples.inc(0);
 
+    this.sampledNames = registry.getMetricsAsArray().map((m) => m.name);
     collectDefaultMetrics({ register: registry });
     for (const name of PROMTOOL_INVALID_DEFAULTS) registry.removeSingleMetric(name);
+    const sampled = new Set(this.sampledNames);
+    this.runtimeNames = registry.getMetricsAsArray().map((m) => m.name).filter((n) => !sampled.has(n));
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /**
+   * The exposition, as registry.metrics() would render it, but with the sampled families' text reused until the next
+   * sample: a scrape between samples renders only the few dozen runtime series.
+   */
+  async render(): Promise<string> {
+    if (this.cached?.version !== this.version) this.cached = { version: this.version, text: this.renderFamilies(this.sampledNames) };
+    const [sampled, runtime] = await Promise.all([this.cached.text, this.renderFamilies(this.runtimeNames)]);
+    return `${sampled}\n\n${runtime}\n`;
+  }
+
+  private async renderFamilies(names: string[]): Promise<string> {
+    const parts = await Promise.all(names.map((n) => this.registry.getSingleMetricAsString(n)));
+    return parts.join('\n\n');
   }
 
   setHostInfo(info: HostInfo): void {
+    this.version++;
     this.hostInfo.reset();
     this.hostInfo.set(info, 1);
   }
 
   /** Records a sample that failed on an essential source; the previous sample's values stay. */
   recordFailure(source: SampleSource): void {
+    this.version++;
     this.samples.inc();
     this.sampleErrors.inc({ source });
   }
 
   /** Sets every sampled metric from a published sample. */
   recordSample(s: Sample): void {
+    this.version++;
     this.samples.inc();
     for (const e of s.sourceErrors) this.sampleErrors.inc({ source: e.source });
     for (const reason of SKIP_REASONS) if (s.skipped[reason] > 0) this.skipped.inc({ reason }, s.skipped[reason]);

@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 import { ExporterMetrics } from './metrics.js';
 import { readHostFacts, SourceFailure } from './procfs/host-facts.js';
 import { createProcReader, type ProcReader } from './procfs/reader.js';
-import { createCollector } from './sample/collector.js';
+import { WorkerCollector } from './sample/worker-collector.js';
 import { Sampler } from './sampler.js';
 import { VERSION } from './version.js';
 
@@ -68,7 +68,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   const metrics = new ExporterMetrics(registry, { version: VERSION, nodejsVersion: process.version }, config.sampleIntervalMs / 1000);
   void readHostInfo().then((info) => metrics.setHostInfo(info));
 
-  const collector = createCollector({ reader, topParents: config.topParents });
+  // Walks run in a worker_thread: a scrape never waits behind one, however many processes the host has.
+  const collector = new WorkerCollector({ procfsPath: config.procfsPath, topParents: config.topParents });
   const sampler = new Sampler({ collect: () => collector.collect(), intervalMs: config.sampleIntervalMs });
   let lastFailureMessage: string | undefined;
   sampler.on('sample', (s) => {
@@ -91,8 +92,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     sampleIntervalMs: config.sampleIntervalMs,
     version: VERSION,
     samples: sampler,
-    renderMetrics: () => registry.metrics(),
-    metricsContentType: registry.contentType,
+    renderMetrics: () => metrics.render(),
+    metricsContentType: metrics.contentType,
     logger,
   });
   let address: string;
@@ -100,6 +101,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     address = await listen(app, config);
   } catch (err) {
     await sampler.stop();
+    await collector.close();
     throw err;
   }
   return {
@@ -109,6 +111,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     address,
     async close() {
       await sampler.stop();
+      await collector.close();
       await app.close();
     },
   };

@@ -117,3 +117,37 @@ t.test('comm is escaped in the exposition whatever it holds', async (t) => {
   t.equal(find(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' })[0]!.labels.parent_comm, comm);
   t.notOk(text.split('\n').some((l) => l.startsWith('{')), 'no line broken by the newline');
 });
+
+t.test('render() matches registry.metrics() and reuses the sampled text until the next change', async (t) => {
+  const registry = new Registry();
+  const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20' }, 5);
+  m.recordSample(fixtureSample());
+  const names = (text: string) => parseExposition(text).map((x) => x.name).sort();
+  const sampledOnly = (text: string) => text.split('\n').filter((l) => /^(# (HELP|TYPE) )?(proctable_|zombie_exporter_)/.test(l)).join('\n');
+  const direct = await registry.metrics();
+  const rendered = await m.render();
+  t.same(names(rendered), names(direct), 'the same series');
+  t.equal(sampledOnly(rendered), sampledOnly(direct), 'the sampled part byte for byte');
+  t.match(rendered, /\n$/);
+  t.notMatch(rendered, /\n\n\n/, 'families separated by one blank line, as registry.metrics() does');
+
+  let calls = 0;
+  const original = registry.getSingleMetricAsString.bind(registry);
+  registry.getSingleMetricAsString = (name: string) => {
+    if (name === 'proctable_zombies') calls++;
+    return original(name);
+  };
+  await m.render();
+  await m.render();
+  t.equal(calls, 0, 'no re-render of sampled families without a new sample');
+  m.recordSample({ ...fixtureSample(), zombies: 42 });
+  const after = await m.render();
+  t.equal(calls, 1, 'one render after a new sample');
+  t.equal(valueOf(parseExposition(after), 'proctable_zombies'), 42);
+  await Promise.all([m.render(), m.render(), m.render()]);
+  t.equal(calls, 1, 'concurrent scrapes share it');
+  m.recordFailure('loadavg');
+  await m.render();
+  t.equal(calls, 2, 'a failure changes counters, so it invalidates too');
+  t.equal(m.contentType, registry.contentType);
+});

@@ -1,11 +1,15 @@
-// Pure parser for /proc/[pid]/stat (proc(5)): bytes in, a ProcStat or a typed parse failure out; never throws.
+// Pure parser for /proc/[pid]/stat (proc(5)): bytes in, the fields the exporter uses or a typed failure out; never throws.
 
-/** The fields of /proc/[pid]/stat the exporter uses. Field numbers follow proc(5). */
-export interface ProcStat {
+/**
+ * The fields of /proc/[pid]/stat the exporter uses, numbered as in proc(5). The walk fills one of these per process
+ * into a reused object, so the hot path allocates nothing; comm stays as byte offsets until someone needs it.
+ */
+export interface StatFields {
   /** (1) Process id as the file states it; the walk trusts the directory name instead. */
   pid: number;
-  /** (2) Executable name (task->comm, at most 15 bytes for user tasks), decoded as UTF-8 with U+FFFD for bad bytes. */
-  comm: string;
+  /** (2) Executable name: bytes [commStart, commEnd) of the buffer (task->comm, at most 15 bytes for user tasks). */
+  commStart: number;
+  commEnd: number;
   /** (3) Scheduler state letter: R running, S sleeping, D uninterruptible, Z zombie, T stopped, t traced, X dead, I idle. */
   state: string;
   /** (4) Parent's pid as seen from the procfs mount's PID namespace; 0 when the parent is outside it. */
@@ -20,7 +24,13 @@ export interface ProcStat {
   startTimeTicks: number;
 }
 
-/** Why a stat file was rejected; a bounded set, used as the `reason` detail in logs. */
+/** A parsed stat file with comm decoded, for callers outside the walk's hot path. */
+export interface ProcStat extends Omit<StatFields, 'commStart' | 'commEnd'> {
+  /** Decoded as UTF-8; bytes that are not UTF-8 become U+FFFD. */
+  comm: string;
+}
+
+/** Why a stat file was rejected; a bounded set, used as the detail of a `malformed` skip. */
 export type StatParseFailure = 'empty' | 'no_comm' | 'truncated' | 'bad_state' | 'bad_number';
 
 export type StatParseResult = { ok: true; stat: ProcStat } | { ok: false; failure: StatParseFailure };
@@ -30,115 +40,120 @@ export type StatParseResult = { ok: true; stat: ProcStat } | { ok: false; failur
  * 2.6-era x, K, W and P). Anything else is not a stat line, and rejecting it keeps the state label bounded.
  */
 export const KNOWN_STATES: ReadonlySet<string> = new Set(['R', 'S', 'D', 'Z', 'T', 't', 'X', 'x', 'K', 'W', 'P', 'I']);
+const IS_STATE = new Uint8Array(128);
+for (const s of KNOWN_STATES) IS_STATE[s.charCodeAt(0)] = 1;
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
 const OPEN = 0x28; // '('
 const CLOSE = 0x29; // ')'
 const ZERO = 0x30;
-const NINE = 0x39;
 
-// Offsets of the fields we read, counted from the state (field 3) as index 0: field n is index n - 3.
+// Fields we read, counted from the state (field 3) as 0: field n is index n - 3.
 const PPID = 1;
 const UTIME = 11;
 const STIME = 12;
 const NUM_THREADS = 17;
 const STARTTIME = 19;
-const LAST_NEEDED = STARTTIME;
 
-const fail = (failure: StatParseFailure): StatParseResult => ({ ok: false, failure });
-
-/**
- * Parses the unsigned decimal in buf[start, end). Accumulating in a double means 2^64-1 (what the kernel prints for
- * "unlimited") becomes 1.8446744073709552e19: imprecise but never negative or wrapped, and no BigInt on the hot path.
- */
-function parseUnsigned(buf: Uint8Array, start: number, end: number): number {
-  if (start >= end) return -1;
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c < ZERO || c > NINE) return -1;
-    value = value * 10 + (c - ZERO);
-  }
-  return value;
+export function emptyStatFields(): StatFields {
+  return { pid: 0, commStart: 0, commEnd: 0, state: '', ppid: 0, utimeTicks: 0, stimeTicks: 0, numThreads: 0, startTimeTicks: 0 };
 }
 
-function isStateAt(buf: Uint8Array, closeAt: number, len: number): boolean {
-  // A real closing paren is followed by " X " where X is a state letter.
-  if (closeAt + 3 > len || buf[closeAt + 1] !== SPACE) return false;
-  const after = closeAt + 3 === len ? NEWLINE : buf[closeAt + 3];
-  return KNOWN_STATES.has(String.fromCharCode(buf[closeAt + 2]!)) && (after === SPACE || after === NEWLINE);
+/** True when buf[close] is a ')' followed by " X" and a separator, X a state letter: the end of a real comm. */
+function closesComm(buf: Uint8Array, close: number, len: number): boolean {
+  if (close + 2 >= len || buf[close + 1] !== SPACE || IS_STATE[buf[close + 2]!] !== 1) return false;
+  return close + 3 === len || buf[close + 3] === SPACE || buf[close + 3] === NEWLINE;
 }
 
 /**
- * Parses the first `len` bytes of a stat file. comm runs from the first '(' to the LAST ')' that is followed by a
- * state letter: comm may hold spaces, parentheses and newlines (a task can name itself `x) Z 1 (y`), while the fields
- * after it never hold ')'; checking the state letter also skips a ')' in trailing junk after the line.
+ * Parses the first `len` bytes of a stat file into `out` and returns null, or returns why it can't. comm runs from
+ * the first '(' to the LAST ')' that is followed by a state letter: comm may hold spaces, parentheses and newlines
+ * (a task can name itself `x) Z 1 (y`), while the fields after it never hold ')'; checking the state letter also
+ * skips a ')' in trailing junk. Numbers accumulate in a double, so 2^64-1 (the kernel's "unlimited") becomes
+ * 1.8446744073709552e19: imprecise, but never negative or wrapped, and no BigInt on the hot path.
  */
-export function parseStat(buf: Uint8Array, len: number = buf.length): StatParseResult {
-  if (len === 0) return fail('empty');
-  let open = -1;
-  for (let i = 0; i < len; i++) {
-    if (buf[i] === OPEN) {
-      open = i;
-      break;
-    }
-  }
-  if (open < 0) return fail('no_comm');
-  let close = -1;
-  for (let i = len - 1; i > open; i--) {
-    if (buf[i] === CLOSE && isStateAt(buf, i, len)) {
-      close = i;
-      break;
-    }
-  }
-  if (close < 0) {
+export function parseStatInto(buf: Buffer, len: number, out: StatFields): StatParseFailure | null {
+  if (len === 0) return 'empty';
+  const open = buf.indexOf(OPEN);
+  if (open < 0 || open >= len) return 'no_comm';
+  let close = buf.lastIndexOf(CLOSE, len - 1);
+  while (close > open && !closesComm(buf, close, len)) close = buf.lastIndexOf(CLOSE, close - 1);
+  if (close <= open) {
     // Tell a line cut off before its state from one whose state is not a state.
-    for (let i = len - 1; i > open; i--) if (buf[i] === CLOSE) return i + 3 > len ? fail('truncated') : fail('bad_state');
-    return fail('truncated');
+    const last = buf.lastIndexOf(CLOSE, len - 1);
+    return last > open && last + 2 < len ? 'bad_state' : 'truncated';
   }
-  const pid = parseUnsigned(buf, 0, open - 1);
-  if (pid < 0 || buf[open - 1] !== SPACE) return fail('bad_number');
 
-  const state = String.fromCharCode(buf[close + 2]!);
-  let ppid = -1;
-  let utime = -1;
-  let stime = -1;
-  let numThreads = -1;
-  let startTime = -1;
-  // Walk the space-separated fields after the state; stop at the end of the first line.
+  let pid = 0;
+  if (open < 2 || buf[open - 1] !== SPACE) return 'bad_number';
+  for (let i = 0; i < open - 1; i++) {
+    const d = buf[i]! - ZERO;
+    if (d < 0 || d > 9) return 'bad_number';
+    pid = pid * 10 + d;
+  }
+
+  // One pass over the fields after the state, parsing only the ones we keep; stop at the end of the first line.
   let field = 1;
-  let start = close + 4;
-  for (let i = start; i <= len && field <= LAST_NEEDED; i++) {
-    const c = i === len ? NEWLINE : buf[i];
-    if (c !== SPACE && c !== NEWLINE) continue;
-    switch (field) {
-      case PPID:
-        ppid = parseUnsigned(buf, start, i);
-        break;
-      case UTIME:
-        utime = parseUnsigned(buf, start, i);
-        break;
-      case STIME:
-        stime = parseUnsigned(buf, start, i);
-        break;
-      case NUM_THREADS:
-        numThreads = parseUnsigned(buf, start, i);
-        break;
-      case STARTTIME:
-        startTime = parseUnsigned(buf, start, i);
-        break;
+  let value = 0;
+  let digits = 0;
+  for (let i = close + 4; i <= len; i++) {
+    const c = i === len ? NEWLINE : buf[i]!;
+    if (c === SPACE || c === NEWLINE) {
+      // Every kernel prints fields past starttime, so a line that ends before starttime's closing space was cut.
+      if (c === NEWLINE) return 'truncated';
+      switch (field) {
+        case PPID:
+          if (digits === 0) return 'bad_number';
+          out.ppid = value;
+          break;
+        case UTIME:
+          if (digits === 0) return 'bad_number';
+          out.utimeTicks = value;
+          break;
+        case STIME:
+          if (digits === 0) return 'bad_number';
+          out.stimeTicks = value;
+          break;
+        case NUM_THREADS:
+          if (digits === 0) return 'bad_number';
+          out.numThreads = value;
+          break;
+        case STARTTIME:
+          if (digits === 0) return 'bad_number';
+          out.startTimeTicks = value;
+          out.pid = pid;
+          out.commStart = open + 1;
+          out.commEnd = close;
+          out.state = String.fromCharCode(buf[close + 2]!);
+          return null;
+      }
+      field++;
+      value = 0;
+      digits = 0;
+    } else {
+      const d = c - ZERO;
+      if (d >= 0 && d <= 9) {
+        value = value * 10 + d;
+        digits++;
+      } else if (field === PPID || field === UTIME || field === STIME || field === NUM_THREADS || field === STARTTIME) {
+        return 'bad_number'; // fields we skip may be signed (priority, nice); ours are unsigned decimals
+      }
     }
-    field++;
-    start = i + 1;
-    if (c === NEWLINE) break;
   }
-  if (field <= LAST_NEEDED) return fail('truncated');
-  if (ppid < 0 || utime < 0 || stime < 0 || numThreads < 0 || startTime < 0) return fail('bad_number');
+  return 'truncated';
+}
 
-  const comm = Buffer.from(buf.buffer, buf.byteOffset + open + 1, close - open - 1).toString('utf8');
-  return {
-    ok: true,
-    stat: { pid, comm, state, ppid, utimeTicks: utime, stimeTicks: stime, numThreads, startTimeTicks: startTime },
-  };
+/** Decodes comm from a buffer parseStatInto filled `out` from. */
+export function decodeComm(buf: Buffer, out: StatFields): string {
+  return buf.toString('utf8', out.commStart, out.commEnd);
+}
+
+/** Parses a whole stat file into a fresh ProcStat with comm decoded (allocates; the walk uses parseStatInto). */
+export function parseStat(buf: Buffer, len: number = buf.length): StatParseResult {
+  const out = emptyStatFields();
+  const failure = parseStatInto(buf, len, out);
+  if (failure !== null) return { ok: false, failure };
+  const { commStart: _s, commEnd: _e, ...rest } = out;
+  return { ok: true, stat: { ...rest, comm: decodeComm(buf, out) } };
 }

@@ -1,13 +1,13 @@
-// Turns one walk of the proc root plus the host facts into a Sample; holds the state that spans samples.
+// Turns the host facts plus one walk of the proc root into a Sample; holds the state that spans samples.
 
 import { performance } from 'node:perf_hooks';
 import { readHostFacts, SourceFailure } from '../procfs/host-facts.js';
-import type { ProcStat } from '../procfs/parse-stat.js';
+import { decodeComm, emptyStatFields, parseStatInto, type StatFields } from '../procfs/parse-stat.js';
 import type { ProcReader } from '../procfs/reader.js';
-import { walkProcesses } from '../procfs/walk.js';
+import { STAT_BUFFER_BYTES, walkProcesses } from '../procfs/walk.js';
 import { topN } from './top-n.js';
 import { ZombieTracker } from './zombie-tracker.js';
-import { ALWAYS_EXPORTED_STATES, ZOMBIE_PIDS_PER_PARENT, type Sample, type ZombieParent } from './sample.js';
+import { ALWAYS_EXPORTED_STATES, ZOMBIE_PIDS_PER_PARENT, type InitProcess, type Sample, type ZombieParent } from './sample.js';
 
 /**
  * Clock ticks per second in stat's time fields. The kernel converts to USER_HZ for userspace (clock_t), and USER_HZ
@@ -24,7 +24,7 @@ export interface CollectorOptions {
 }
 
 export interface Collector {
-  /** Walks and returns a Sample; throws SourceFailure when an essential source can't be read. */
+  /** Reads and returns a Sample; throws SourceFailure when an essential source can't be read. */
   collect(): Sample;
 }
 
@@ -33,6 +33,12 @@ interface ParentAcc {
   pid: number;
   zombies: number;
   oldestFirstSeenMs: number;
+}
+
+interface SeenZombie {
+  pid: number;
+  ppid: number;
+  firstSeenMs: number;
 }
 
 /** Ranks parents: most zombies first, then the oldest zombie, then the lower pid, so output is deterministic. */
@@ -47,45 +53,63 @@ export function createCollector(options: CollectorOptions): Collector {
   const { reader, topParents } = options;
   const now = options.now ?? Date.now;
   const tracker = new ZombieTracker();
-  const buf = Buffer.allocUnsafe(4096);
+  const buf = Buffer.allocUnsafe(STAT_BUFFER_BYTES);
+  const fields = emptyStatFields();
+  // Counts by state letter, indexed by its char code: no string keys on the per-process path.
+  const stateCounts = new Uint32Array(128);
+
+  /**
+   * A top parent's comm, read again after the walk: decoding every process's comm in case it turns out to be a
+   * parent costs more than these few extra reads. Empty when the parent can't be read (hidepid, or it just exited).
+   */
+  const readComm = (pid: number): string => {
+    if (pid <= 0) return '';
+    try {
+      const n = reader.readPidFile(pid, 'stat', buf);
+      return n < buf.length && parseStatInto(buf, n, fields) === null ? decodeComm(buf, fields) : '';
+    } catch {
+      return '';
+    }
+  };
 
   return {
     collect(): Sample {
       const started = performance.now();
       const timestampMs = now();
-      let walk;
-      try {
-        walk = walkProcesses(reader, buf);
-      } catch (err) {
-        throw new SourceFailure('procfs_root', `list ${reader.root}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
+      // Host facts first: when an essential one fails, no walk is wasted and the first-seen table is untouched.
       const facts = readHostFacts(reader);
 
-      const processesByState: Record<string, number> = {};
-      for (const s of ALWAYS_EXPORTED_STATES) processesByState[s] = 0;
-      const parents = new Map<number, ParentAcc>();
-      const zombiesSeen: { stat: ProcStat; firstSeenMs: number }[] = [];
-      let zombieLeadersWithThreads = 0;
+      stateCounts.fill(0);
       let visibleTasks = 0;
-      let init: ProcStat | undefined;
+      let zombieLeadersWithThreads = 0;
+      // PID 1's stat, caught in passing; a holder object because the visitor closure assigns it.
+      const seen: { init: Omit<InitProcess, 'sigchldHandled'> | null } = { init: null };
+      const zombies: SeenZombie[] = [];
+      const parents = new Map<number, ParentAcc>();
 
-      for (const p of walk.processes) {
-        processesByState[p.state] = (processesByState[p.state] ?? 0) + 1;
-        visibleTasks += p.numThreads;
-        if (p.pid === 1) init = p;
-        if (p.state !== 'Z') continue;
-        if (p.numThreads > 1) {
+      const visit = (f: StatFields, b: Buffer): void => {
+        stateCounts[f.state.charCodeAt(0)]!++;
+        visibleTasks += f.numThreads;
+        if (f.pid === 1) seen.init = { comm: decodeComm(b, f), userSeconds: f.utimeTicks / USER_HZ, systemSeconds: f.stimeTicks / USER_HZ };
+        if (f.state !== 'Z') return;
+        if (f.numThreads > 1) {
           zombieLeadersWithThreads++;
-          continue;
+          return;
         }
-        const firstSeenMs = tracker.observe(p.pid, p.startTimeTicks, timestampMs);
-        zombiesSeen.push({ stat: p, firstSeenMs });
-        const acc = parents.get(p.ppid);
-        if (acc === undefined) parents.set(p.ppid, { pid: p.ppid, zombies: 1, oldestFirstSeenMs: firstSeenMs });
+        const firstSeenMs = tracker.observe(f.pid, f.startTimeTicks, timestampMs);
+        zombies.push({ pid: f.pid, ppid: f.ppid, firstSeenMs });
+        const acc = parents.get(f.ppid);
+        if (acc === undefined) parents.set(f.ppid, { pid: f.ppid, zombies: 1, oldestFirstSeenMs: firstSeenMs });
         else {
           acc.zombies++;
           if (firstSeenMs < acc.oldestFirstSeenMs) acc.oldestFirstSeenMs = firstSeenMs;
         }
+      };
+      let walk;
+      try {
+        walk = walkProcesses(reader, visit, buf);
+      } catch (err) {
+        throw new SourceFailure('procfs_root', `list ${reader.root}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
       tracker.sweep();
 
@@ -93,22 +117,19 @@ export function createCollector(options: CollectorOptions): Collector {
       const top = topN(parents.values(), topParents, ranksBefore);
       if (!top.some((p) => p.pid === 1)) top.push(parents.get(1) ?? { pid: 1, zombies: 0, oldestFirstSeenMs: timestampMs });
       const topPids = new Set(top.map((p) => p.pid));
-      // Only the top parents need a comm; finding them afterwards beats a pid->comm map of every process.
-      const commByPid = new Map<number, string>();
-      for (const p of walk.processes) if (topPids.has(p.pid)) commByPid.set(p.pid, p.comm);
 
       // Zombie pids per top parent, oldest first, capped; one pass over this sample's zombies.
-      const pidsByParent = new Map<number, { pid: number; firstSeenMs: number }[]>();
-      for (const z of zombiesSeen) {
-        if (!topPids.has(z.stat.ppid)) continue;
-        let list = pidsByParent.get(z.stat.ppid);
-        if (list === undefined) pidsByParent.set(z.stat.ppid, (list = []));
-        list.push({ pid: z.stat.pid, firstSeenMs: z.firstSeenMs });
+      const pidsByParent = new Map<number, SeenZombie[]>();
+      for (const z of zombies) {
+        if (!topPids.has(z.ppid)) continue;
+        let list = pidsByParent.get(z.ppid);
+        if (list === undefined) pidsByParent.set(z.ppid, (list = []));
+        list.push(z);
       }
-
+      const initComm = seen.init?.comm ?? '';
       const topParentsOut: ZombieParent[] = top.map((acc) => ({
         pid: acc.pid,
-        comm: commByPid.get(acc.pid) ?? '',
+        comm: acc.pid === 1 ? initComm : readComm(acc.pid),
         zombies: acc.zombies,
         oldestAgeSeconds: acc.zombies > 0 ? ageSeconds(acc.oldestFirstSeenMs) : 0,
         zombiePids: (pidsByParent.get(acc.pid) ?? [])
@@ -127,16 +148,21 @@ export function createCollector(options: CollectorOptions): Collector {
         other.oldestAgeSeconds = Math.max(other.oldestAgeSeconds, ageSeconds(acc.oldestFirstSeenMs));
       }
 
-      const sourceErrors = [...facts.errors];
+      const processesByState: Record<string, number> = {};
+      for (const s of ALWAYS_EXPORTED_STATES) processesByState[s] = 0;
+      stateCounts.forEach((n, code) => {
+        if (n > 0) processesByState[String.fromCharCode(code)] = n;
+      });
+
       return {
         timestampMs,
         durationSeconds: (performance.now() - started) / 1000,
-        processes: walk.processes.length,
+        processes: walk.processes,
         processesByState,
-        zombies: zombiesSeen.length,
+        zombies: zombies.length,
         zombieLeadersWithThreads,
         zombieParents: parents.size,
-        oldestZombieAgeSeconds: zombiesSeen.length > 0 ? ageSeconds(oldestFirstSeenMs) : 0,
+        oldestZombieAgeSeconds: zombies.length > 0 ? ageSeconds(oldestFirstSeenMs) : 0,
         topParents: topParentsOut,
         other,
         zombiesAppearedTotal: tracker.appearedTotal,
@@ -146,18 +172,10 @@ export function createCollector(options: CollectorOptions): Collector {
         pidMax: facts.pidMax,
         threadsMax: facts.threadsMax,
         forksTotal: facts.forksTotal,
-        init:
-          init === undefined
-            ? null
-            : {
-                comm: init.comm,
-                userSeconds: init.utimeTicks / USER_HZ,
-                systemSeconds: init.stimeTicks / USER_HZ,
-                sigchldHandled: facts.initSigchldHandled,
-              },
+        init: seen.init === null ? null : { ...seen.init, sigchldHandled: facts.initSigchldHandled },
         skipped: walk.skipped,
         skipDetails: walk.skipDetails,
-        sourceErrors,
+        sourceErrors: facts.errors,
       };
     },
   };

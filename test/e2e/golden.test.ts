@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { ZOMBIE_TREE, FIXTURES } from '../helpers/fixtures.js';
 import { startExporter } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 const GOLDEN = `${FIXTURES}/golden/zombies.metrics`;
 
@@ -21,9 +22,12 @@ t.test('/metrics on the fixture tree matches the golden file', async (t) => {
   // One sample only: a long interval keeps every age at 0 and every counter at its first value.
   const ex = await startExporter([`--path.procfs=${ZOMBIE_TREE}`, '--sample.interval=1h', '--zombies.top-parents=2']);
   t.teardown(() => ex.stop());
-  const res = await fetch(`${ex.url}/metrics`);
-  t.equal(res.status, 200);
-  const got = deterministic(await res.text());
+  // 503 until the worker publishes the first sample; then the one and only sample.
+  const body = await waitFor('the first sample', async () => {
+    const res = await fetch(`${ex.url}/metrics`);
+    return res.status === 200 && res.text();
+  });
+  const got = deterministic(body);
   if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, got);
   t.equal(got, readFileSync(GOLDEN, 'utf8'), `diff against ${GOLDEN}; rerun with UPDATE_GOLDEN=1 after an intended change`);
 });

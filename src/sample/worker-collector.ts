@@ -1,0 +1,86 @@
+// The main-thread side of the collector worker: one request at a time, a Sample back, and a fresh worker if one dies.
+
+import { Worker } from 'node:worker_threads';
+import { SourceFailure } from '../procfs/host-facts.js';
+import type { Sample, SampleSource } from './sample.js';
+
+export interface CollectorWorkerData {
+  procfsPath: string;
+  topParents: number;
+}
+
+export interface CollectRequest {
+  id: number;
+}
+
+export type CollectResponse =
+  | { id: number; ok: true; sample: Sample }
+  | { id: number; ok: false; source: SampleSource; message: string };
+
+// Under tap the sources run as .ts through a loader the worker inherits; built, they are .js.
+const WORKER_URL = new URL(`./collector-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+interface Pending {
+  id: number;
+  resolve: (sample: Sample) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Collects in a worker_thread. The Sampler never overlaps calls, so at most one request is pending. When the worker
+ * dies (a bug, or its heap limit), the pending request fails as a sample failure and the next call starts a new one;
+ * the new worker starts with an empty first-seen table, so zombie ages restart from then.
+ */
+export class WorkerCollector {
+  private worker: Worker | undefined;
+  private pending: Pending | undefined;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly data: CollectorWorkerData) {}
+
+  collect(): Promise<Sample> {
+    if (this.closed) return Promise.reject(new Error('collector closed'));
+    if (this.pending) return Promise.reject(new Error('a collection is already running'));
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise<Sample>((resolve, reject) => {
+      this.pending = { id, resolve, reject };
+      worker.postMessage({ id } satisfies CollectRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+    this.fail(new Error('collector closed'));
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_URL, { workerData: this.data });
+    // The HTTP server keeps the process alive, not the walker.
+    worker.unref();
+    worker.on('message', (response: CollectResponse) => {
+      const pending = this.pending;
+      if (!pending || pending.id !== response.id) return;
+      this.pending = undefined;
+      if (response.ok) pending.resolve(response.sample);
+      else pending.reject(new SourceFailure(response.source, response.message));
+    });
+    worker.on('error', (err) => this.fail(new SourceFailure('procfs_root', `collector worker failed: ${err.message}`)));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.fail(new SourceFailure('procfs_root', `collector worker exited with code ${code}`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private fail(err: Error): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(err);
+  }
+}

@@ -1,0 +1,54 @@
+import t from 'tap';
+import { SourceFailure } from '../../src/procfs/host-facts.js';
+import { createProcReader } from '../../src/procfs/reader.js';
+import { createCollector } from '../../src/sample/collector.js';
+import type { Sample } from '../../src/sample/sample.js';
+import { WorkerCollector } from '../../src/sample/worker-collector.js';
+import { ZOMBIE_TREE } from '../helpers/fixtures.js';
+
+const stable = (s: Sample) => ({ ...s, timestampMs: 0, durationSeconds: 0 });
+
+t.test('a worker collects what the in-thread collector does, and keeps its state between calls', async (t) => {
+  const wc = new WorkerCollector({ procfsPath: ZOMBIE_TREE, topParents: 2 });
+  t.teardown(() => wc.close());
+  const inThread = createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 2 }).collect();
+  const first = await wc.collect();
+  t.same(stable(first), stable(inThread));
+  const second = await wc.collect();
+  t.equal(second.zombiesAppearedTotal, 9, 'the first-seen table lives in the worker: no zombie counted twice');
+  t.ok(second.oldestZombieAgeSeconds >= 0);
+});
+
+t.test('an essential source failing is a SourceFailure from the worker', async (t) => {
+  const wc = new WorkerCollector({ procfsPath: '/nonexistent-proc-root', topParents: 10 });
+  t.teardown(() => wc.close());
+  await t.rejects(wc.collect(), new SourceFailure('loadavg', 'read loadavg: ENOENT'));
+});
+
+t.test('one request at a time', async (t) => {
+  const wc = new WorkerCollector({ procfsPath: ZOMBIE_TREE, topParents: 10 });
+  t.teardown(() => wc.close());
+  const a = wc.collect();
+  await t.rejects(wc.collect(), { message: 'a collection is already running' });
+  await a;
+});
+
+t.test('a dead worker fails the pending sample and the next call starts a new one', async (t) => {
+  const wc = new WorkerCollector({ procfsPath: ZOMBIE_TREE, topParents: 10 });
+  t.teardown(() => wc.close());
+  await wc.collect();
+  const pending = wc.collect();
+  // @ts-expect-error reaching the private worker to kill it, as an OOM or a bug would
+  await (wc.worker as import('node:worker_threads').Worker).terminate();
+  await t.rejects(pending, { source: 'procfs_root', message: /collector worker exited/ });
+  const again = await wc.collect();
+  t.equal(again.zombies, 9);
+  t.equal(again.zombiesAppearedTotal, 9, 'a new worker starts a new first-seen table');
+});
+
+t.test('closed means closed', async (t) => {
+  const wc = new WorkerCollector({ procfsPath: ZOMBIE_TREE, topParents: 10 });
+  await wc.collect();
+  await wc.close();
+  await t.rejects(wc.collect(), { message: 'collector closed' });
+});
