@@ -1,7 +1,3 @@
-// The exporter's version, read from package.json beside dist/ or src/ so it has one source of truth.
+// The exporter's version: package.json's, so there is one source of truth.
 
-import { readFileSync } from 'node:fs';
-
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export { PACKAGE_VERSION as VERSION } from './package-root.js';

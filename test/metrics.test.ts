@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { ExporterMetrics } from '../src/metrics.js';
+import { ExporterMetrics, RUNTIME_TTL_MS } from '../src/metrics.js';
 import { createProcReader } from '../src/procfs/reader.js';
 import { createCollector } from '../src/sample/collector.js';
 import type { Sample } from '../src/sample/sample.js';
@@ -150,4 +150,28 @@ t.test('render() matches registry.metrics() and reuses the sampled text until th
   await m.render();
   t.equal(calls, 2, 'a failure changes counters, so it invalidates too');
   t.equal(m.contentType, registry.contentType);
+});
+
+t.test('runtime families are reused for RUNTIME_TTL_MS, and the whole text with them', async (t) => {
+  let now = 1_000_000;
+  const registry = new Registry();
+  const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20' }, 5, () => now);
+  m.recordSample(fixtureSample());
+  let runtimeRenders = 0;
+  const original = registry.getSingleMetricAsString.bind(registry);
+  registry.getSingleMetricAsString = (name: string) => {
+    if (name === 'process_cpu_user_seconds_total') runtimeRenders++;
+    return original(name);
+  };
+  const a = await m.render();
+  now += RUNTIME_TTL_MS - 1;
+  const b = await m.render();
+  t.equal(runtimeRenders, 1, 'one runtime render within the TTL');
+  t.equal(b, a, 'the very same text');
+  now += 1;
+  await m.render();
+  t.equal(runtimeRenders, 2, 'rendered again once the TTL is over');
+  now -= 60_000;
+  await m.render();
+  t.equal(runtimeRenders, 3, 'a clock that steps back does not pin the cache');
 });

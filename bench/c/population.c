@@ -1,8 +1,11 @@
 /* A benchmark population: N sleeping processes plus Z zombies under K parents that never reap, all in one new process
  * group. With a churn period P (ms) each parent reaps its zombies and forks fresh ones every P ms, so pids and start
- * times turn over while the counts stay put. Prints "ready <pgid>" once everything exists; when its stdin closes
- * (the benchmark ended or died) it kills the whole group. Usage: population N Z K [P] */
+ * times turn over while the counts stay put. Prints "ready <pgid>" once everything exists. When its stdin closes (the
+ * benchmark ended or died) it terminates the group and, as a child subreaper, reaps every process and adopted zombie
+ * itself before exiting, so nothing is left for a slow PID 1. Usage: population N Z K [P] */
+#include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
@@ -28,6 +31,7 @@ int main(int argc, char **argv) {
   long n = atol(argv[1]), z = atol(argv[2]), k = atol(argv[3]), churn = argc > 4 ? atol(argv[4]) : 0;
   setpgid(0, 0);
   pid_t pgid = getpgrp();
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   int ready[2];
   if (pipe(ready) != 0) return 1;
   for (long i = 0; i < n; i++) {
@@ -60,6 +64,10 @@ int main(int argc, char **argv) {
   printf("ready %d\n", (int)pgid);
   fflush(stdout);
   while (read(0, &c, 1) > 0) {}
-  killpg(pgid, SIGKILL);
+  /* Everyone else in the group dies of SIGTERM (their default action); this process ignores it, set only now so no
+   * child inherits the ignore. The parents' zombies are adopted here and reaped with everything else. */
+  signal(SIGTERM, SIG_IGN);
+  killpg(pgid, SIGTERM);
+  while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {}
   return 0;
 }

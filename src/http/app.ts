@@ -1,5 +1,6 @@
 // Builds the Fastify app (routes and error handling) over published samples; never listens and never walks /proc.
 
+import { gzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import { assessHealth, type SampleState } from './health.js';
@@ -26,11 +27,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const app = Fastify({ logger: false, return503OnClosing: true });
 
-  app.get(options.telemetryPath, async (_request, reply) => {
+  // Prometheus asks for gzip; the text only changes with a sample (or the runtime TTL), so compress once per text.
+  let gzipped: { text: string; body: Buffer } | undefined;
+  app.get(options.telemetryPath, async (request, reply) => {
     if (samples.latest === undefined) {
       return reply.code(503).header('retry-after', retryAfterSeconds).type('text/plain; charset=utf-8').send('no sample yet\n');
     }
-    return reply.type(options.metricsContentType).send(await options.renderMetrics());
+    const text = await options.renderMetrics();
+    void reply.type(options.metricsContentType).header('vary', 'accept-encoding');
+    if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.send(text);
+    if (gzipped?.text !== text) gzipped = { text, body: gzipSync(text) };
+    return reply.header('content-encoding', 'gzip').send(gzipped.body);
   });
 
   app.get('/healthz', async (_request, reply) => {

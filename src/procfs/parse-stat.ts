@@ -61,33 +61,34 @@ export function emptyStatFields(): StatFields {
 }
 
 /** True when buf[close] is a ')' followed by " X" and a separator, X a state letter: the end of a real comm. */
-function closesComm(buf: Uint8Array, close: number, len: number): boolean {
-  if (close + 2 >= len || buf[close + 1] !== SPACE || IS_STATE[buf[close + 2]!] !== 1) return false;
-  return close + 3 === len || buf[close + 3] === SPACE || buf[close + 3] === NEWLINE;
+function closesComm(buf: Uint8Array, close: number, end: number): boolean {
+  if (close + 2 >= end || buf[close + 1] !== SPACE || IS_STATE[buf[close + 2]!] !== 1) return false;
+  return close + 3 === end || buf[close + 3] === SPACE || buf[close + 3] === NEWLINE;
 }
 
 /**
- * Parses the first `len` bytes of a stat file into `out` and returns null, or returns why it can't. comm runs from
+ * Parses a stat file held in buf[start, end) into `out` and returns null, or returns why it can't. comm offsets in
+ * `out` index `buf` itself, so a batch of files can share one buffer. comm runs from
  * the first '(' to the LAST ')' that is followed by a state letter: comm may hold spaces, parentheses and newlines
  * (a task can name itself `x) Z 1 (y`), while the fields after it never hold ')'; checking the state letter also
  * skips a ')' in trailing junk. Numbers accumulate in a double, so 2^64-1 (the kernel's "unlimited") becomes
  * 1.8446744073709552e19: imprecise, but never negative or wrapped, and no BigInt on the hot path.
  */
-export function parseStatInto(buf: Buffer, len: number, out: StatFields): StatParseFailure | null {
-  if (len === 0) return 'empty';
-  const open = buf.indexOf(OPEN);
-  if (open < 0 || open >= len) return 'no_comm';
-  let close = buf.lastIndexOf(CLOSE, len - 1);
-  while (close > open && !closesComm(buf, close, len)) close = buf.lastIndexOf(CLOSE, close - 1);
+export function parseStatInto(buf: Buffer, start: number, end: number, out: StatFields): StatParseFailure | null {
+  if (end <= start) return 'empty';
+  const open = buf.indexOf(OPEN, start);
+  if (open < 0 || open >= end) return 'no_comm';
+  let close = buf.lastIndexOf(CLOSE, end - 1);
+  while (close > open && !closesComm(buf, close, end)) close = buf.lastIndexOf(CLOSE, close - 1);
   if (close <= open) {
     // Tell a line cut off before its state from one whose state is not a state.
-    const last = buf.lastIndexOf(CLOSE, len - 1);
-    return last > open && last + 2 < len ? 'bad_state' : 'truncated';
+    const last = buf.lastIndexOf(CLOSE, end - 1);
+    return last > open && last + 2 < end ? 'bad_state' : 'truncated';
   }
 
   let pid = 0;
-  if (open < 2 || buf[open - 1] !== SPACE) return 'bad_number';
-  for (let i = 0; i < open - 1; i++) {
+  if (open < start + 2 || buf[open - 1] !== SPACE) return 'bad_number';
+  for (let i = start; i < open - 1; i++) {
     const d = buf[i]! - ZERO;
     if (d < 0 || d > 9) return 'bad_number';
     pid = pid * 10 + d;
@@ -97,8 +98,8 @@ export function parseStatInto(buf: Buffer, len: number, out: StatFields): StatPa
   let field = 1;
   let value = 0;
   let digits = 0;
-  for (let i = close + 4; i <= len; i++) {
-    const c = i === len ? NEWLINE : buf[i]!;
+  for (let i = close + 4; i <= end; i++) {
+    const c = i === end ? NEWLINE : buf[i]!;
     if (c === SPACE || c === NEWLINE) {
       // Every kernel prints fields past starttime, so a line that ends before starttime's closing space was cut.
       if (c === NEWLINE) return 'truncated';
@@ -152,7 +153,7 @@ export function decodeComm(buf: Buffer, out: StatFields): string {
 /** Parses a whole stat file into a fresh ProcStat with comm decoded (allocates; the walk uses parseStatInto). */
 export function parseStat(buf: Buffer, len: number = buf.length): StatParseResult {
   const out = emptyStatFields();
-  const failure = parseStatInto(buf, len, out);
+  const failure = parseStatInto(buf, 0, len, out);
   if (failure !== null) return { ok: false, failure };
   const { commStart: _s, commEnd: _e, ...rest } = out;
   return { ok: true, stat: { ...rest, comm: decodeComm(buf, out) } };

@@ -1,6 +1,7 @@
 // The only code that touches the disk: reads files under the proc root (--path.procfs) with plain sync syscalls.
 
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { loadNativeStatBatch } from './native-stat-batch.js';
 
 /** What the walk and the host-facts reader need from a proc root; tests wrap it to inject faults. */
 export interface ProcReader {
@@ -12,12 +13,24 @@ export interface ProcReader {
   readPidFile(pid: number, name: string, buf: Buffer): number;
   /** Reads a whole small text file relative to the root (e.g. `loadavg`, `sys/kernel/pid_max`). */
   readText(relPath: string): string;
+  /**
+   * Present when the native stat reader is loaded: the stat files of pids[from...] in one call, as records in `out`
+   * until it is full (see native-stat-batch.ts). Returns bytes written. The walk prefers it.
+   */
+  readStats?(pids: Int32Array, from: number, out: Buffer): number;
 }
 
-export function createProcReader(root: string): ProcReader {
+export interface ProcReaderOptions {
+  /** Use the native stat reader when it was built (default true); false forces node:fs. */
+  native?: boolean;
+}
+
+export function createProcReader(root: string, options: ProcReaderOptions = {}): ProcReader {
   const base = root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root;
+  const native = options.native === false ? undefined : loadNativeStatBatch();
   return {
     root: base,
+    ...(native && { readStats: (pids: Int32Array, from: number, out: Buffer) => native.readStats(base, pids, from, out) }),
     listPids() {
       const pids: number[] = [];
       for (const name of readdirSync(base)) {
@@ -32,7 +45,7 @@ export function createProcReader(root: string): ProcReader {
     readPidFile(pid, name, buf) {
       // One open/read/close: procfs generates the whole file on the first read when the buffer is big enough, and
       // readFileSync's fstat plus second read would cost a third more per process (docs/performance.md).
-      const fd = openSync(`${base}/${pid}/${name}`, 'r');
+      const fd = openSync(`${base}/${pid}/${name}`, constants.O_RDONLY);
       try {
         return readSync(fd, buf, 0, buf.length, null);
       } finally {

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { readHostFacts, SourceFailure } from '../procfs/host-facts.js';
 import { decodeComm, emptyStatFields, parseStatInto, type StatFields } from '../procfs/parse-stat.js';
 import type { ProcReader } from '../procfs/reader.js';
-import { STAT_BUFFER_BYTES, walkProcesses } from '../procfs/walk.js';
+import { ProcessWalker, STAT_BUFFER_BYTES } from '../procfs/walk.js';
 import { topN } from './top-n.js';
 import { ZombieTracker } from './zombie-tracker.js';
 import { ALWAYS_EXPORTED_STATES, ZOMBIE_PIDS_PER_PARENT, type InitProcess, type Sample, type ZombieParent } from './sample.js';
@@ -26,6 +26,8 @@ export interface CollectorOptions {
 export interface Collector {
   /** Reads and returns a Sample; throws SourceFailure when an essential source can't be read. */
   collect(): Sample;
+  /** How stat files are read: `native` (the addon, one call per walk) or `node` (node:fs, three calls per file). */
+  readonly walkMethod: 'native' | 'node';
 }
 
 /** Per-parent accumulation during a walk. */
@@ -53,6 +55,7 @@ export function createCollector(options: CollectorOptions): Collector {
   const { reader, topParents } = options;
   const now = options.now ?? Date.now;
   const tracker = new ZombieTracker();
+  const walker = new ProcessWalker(reader);
   const buf = Buffer.allocUnsafe(STAT_BUFFER_BYTES);
   const fields = emptyStatFields();
   // Counts by state letter, indexed by its char code: no string keys on the per-process path.
@@ -66,13 +69,14 @@ export function createCollector(options: CollectorOptions): Collector {
     if (pid <= 0) return '';
     try {
       const n = reader.readPidFile(pid, 'stat', buf);
-      return n < buf.length && parseStatInto(buf, n, fields) === null ? decodeComm(buf, fields) : '';
+      return n < buf.length && parseStatInto(buf, 0, n, fields) === null ? decodeComm(buf, fields) : '';
     } catch {
       return '';
     }
   };
 
   return {
+    walkMethod: walker.method,
     collect(): Sample {
       const started = performance.now();
       const timestampMs = now();
@@ -107,7 +111,7 @@ export function createCollector(options: CollectorOptions): Collector {
       };
       let walk;
       try {
-        walk = walkProcesses(reader, visit, buf);
+        walk = walker.walk(visit);
       } catch (err) {
         throw new SourceFailure('procfs_root', `list ${reader.root}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }

@@ -20,6 +20,14 @@ export type CollectResponse =
 // Under tap the sources run as .ts through a loader the worker inherits; built, they are .js.
 const WORKER_URL = new URL(`./collector-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
+/**
+ * Left alone, V8 grows the walker's young generation to 32 MB of semi-spaces at 20,000 processes (measured: a
+ * 49 MB heap, 102 MB process RSS); 4 MB costs no measurable walk CPU and keeps the heap near 19 MB. The old
+ * generation cap keeps a runaway (millions of zombies) from taking the host's memory: the worker dies, the sample
+ * fails, and a fresh worker takes over.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
+
 interface Pending {
   id: number;
   resolve: (sample: Sample) => void;
@@ -59,7 +67,7 @@ export class WorkerCollector {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER_URL, { workerData: this.data });
+    const worker = new Worker(WORKER_URL, { workerData: this.data, resourceLimits: WORKER_LIMITS });
     // The HTTP server keeps the process alive, not the walker.
     worker.unref();
     worker.on('message', (response: CollectResponse) => {

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
@@ -42,6 +43,23 @@ t.test('/metrics: 503 with Retry-After until the first sample, then the expositi
   const head = await app({ latest: sample() }).inject({ method: 'HEAD', url: '/metrics' });
   t.equal(head.statusCode, 200);
   t.equal(head.body, '');
+});
+
+t.test('/metrics is gzipped for clients that ask, compressed once per text', async (t) => {
+  let renders = 0;
+  const text = `# HELP m x\n# TYPE m gauge\nm ${'1'.repeat(2000)}\n`;
+  const a = app({ latest: sample() }, async () => (renders++, text));
+  const gz = await a.inject({ url: '/metrics', headers: { 'accept-encoding': 'gzip, deflate' } });
+  t.equal(gz.headers['content-encoding'], 'gzip');
+  t.equal(gz.headers.vary, 'accept-encoding');
+  t.equal(gunzipSync(gz.rawPayload).toString(), text);
+  t.ok(gz.rawPayload.length < text.length / 10, 'smaller on the wire');
+  const again = await a.inject({ url: '/metrics', headers: { 'accept-encoding': 'gzip' } });
+  t.same(again.rawPayload, gz.rawPayload);
+  const plain = await a.inject({ url: '/metrics', headers: { 'accept-encoding': 'identity' } });
+  t.equal(plain.headers['content-encoding'], undefined);
+  t.equal(plain.body, text);
+  t.equal(renders, 3, 'the text is asked for each time; the cache behind it is ExporterMetrics.render()');
 });
 
 t.test('/healthz: fresh is 200; stale, failing or missing is 503 with the reason', async (t) => {

@@ -1,0 +1,49 @@
+// Benchmark child: the real exporter (serve(), walks in its worker) plus an event-loop delay monitor at 1 ms
+// resolution. Prints "listening <url>"; on stdin "report" prints one JSON line and resets the monitor; "quit" closes.
+// Usage: exporter-probe.js <interval> [procfs]
+
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { parseCommandLine } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { serve } from '../src/serve.js';
+
+const parsed = parseCommandLine([
+  '--web.listen-address=127.0.0.1:0',
+  `--sample.interval=${process.argv[2] ?? '5s'}`,
+  `--path.procfs=${process.argv[3] ?? '/proc'}`,
+]);
+if (parsed.kind !== 'run') throw new Error('unreachable');
+const exporter = await serve(parsed.config, createLogger('warn', 'logfmt'));
+let samples = 0;
+let lastDurationMs = 0;
+exporter.sampler.on('sample', (s) => {
+  samples++;
+  lastDurationMs = s.durationSeconds * 1000;
+});
+const eld = monitorEventLoopDelay({ resolution: 1 });
+eld.enable();
+process.stdout.write(`listening http://${exporter.address}\n`);
+
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line === 'report') {
+    const cpu = process.cpuUsage();
+    process.stdout.write(
+      `${JSON.stringify({
+        samples,
+        lastDurationMs,
+        eldMaxMs: eld.max / 1e6,
+        eldP99Ms: eld.percentile(99) / 1e6,
+        eldMeanMs: eld.mean / 1e6,
+        rssBytes: process.memoryUsage().rss,
+        heapUsedBytes: process.memoryUsage().heapUsed,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      })}\n`,
+    );
+    eld.reset();
+  } else if (line === 'quit') {
+    break;
+  }
+}
+await exporter.close();
+process.exit(0);

@@ -1,0 +1,39 @@
+// What the benchmark reads about other processes from /proc: CPU ticks, RSS and tasks in use.
+
+import { readFileSync } from 'node:fs';
+import { parseStat } from '../src/procfs/parse-stat.js';
+import { parseLoadAvg } from '../src/procfs/parse-loadavg.js';
+import { parseSysctlInt } from '../src/procfs/parse-sysctl-int.js';
+
+/** USER_HZ: see src/sample/collector.ts. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system, all threads) a live process has used. */
+export function cpuSeconds(pid: number): number {
+  const r = parseStat(readFileSync(`/proc/${pid}/stat`));
+  if (!r.ok) throw new Error(`/proc/${pid}/stat: ${r.failure}`);
+  return (r.stat.utimeTicks + r.stat.stimeTicks) / TICKS_PER_SECOND;
+}
+
+/** Resident set size in bytes (VmRSS), threads included. */
+export function rssBytes(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`/proc/${pid}/status: no VmRSS`);
+  return Number(m[1]) * 1024;
+}
+
+export function tasksInUse(): number {
+  const r = parseLoadAvg(readFileSync('/proc/loadavg', 'utf8'));
+  if (!r.ok) throw new Error(`/proc/loadavg: ${r.failure}`);
+  return r.loadavg.tasks;
+}
+
+/** The limit a fork meets first: min(pid_max, threads-max). */
+export function pidLimit(): number {
+  const read = (f: string) => {
+    const r = parseSysctlInt(readFileSync(`/proc/sys/kernel/${f}`, 'utf8'));
+    if (!r.ok) throw new Error(`${f}: ${r.failure}`);
+    return r.value;
+  };
+  return Math.min(read('pid_max'), read('threads-max'));
+}

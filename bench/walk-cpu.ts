@@ -1,0 +1,30 @@
+// Benchmark child: the exporter's collection (walk, parse, aggregate, host facts) run back to back in a fresh
+// process, reporting wall and CPU per collection as one JSON line. Usage: walk-cpu.js <walks> [native|node] [procfs]
+
+import { performance } from 'node:perf_hooks';
+import { createProcReader } from '../src/procfs/reader.js';
+import { createCollector } from '../src/sample/collector.js';
+
+const walks = Number(process.argv[2] ?? 10);
+const native = (process.argv[3] ?? 'native') === 'native';
+const collector = createCollector({ reader: createProcReader(process.argv[4] ?? '/proc', { native }), topParents: 10 });
+if (native && collector.walkMethod !== 'native') throw new Error('the native stat reader is not built: run npm install with g++ present');
+// Warm up the JIT and the first-seen table, as a running exporter would be.
+for (let i = 0; i < 3; i++) collector.collect();
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+let sample = collector.collect();
+for (let i = 1; i < walks; i++) sample = collector.collect();
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(
+  `${JSON.stringify({
+    walks,
+    method: collector.walkMethod,
+    processes: sample.processes,
+    zombies: sample.zombies,
+    wallMs: (performance.now() - t0) / walks,
+    cpuMs: (cpu.user + cpu.system) / 1000 / walks,
+    userMs: cpu.user / 1000 / walks,
+    systemMs: cpu.system / 1000 / walks,
+  })}\n`,
+);

@@ -1,0 +1,87 @@
+/* Reads <root>/<pid>/stat for a list of pids in one call: the I/O loop of the procfs walk without a JavaScript-to-C++
+ * crossing per syscall (three per process with node:fs, which is most of what the walk costs beyond the kernel's own
+ * work). It decides nothing: it copies each file's bytes, or the errno that stopped it, into a buffer the caller owns,
+ * and TypeScript parses them (src/procfs/native-stat-batch.ts). Optional: without it the walk uses node:fs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Each record: int32 pid, int32 n, then n bytes of the file when n >= 0; n < 0 is -errno of open or read. */
+#define RECORD_HEADER 8
+/* The most read from one stat file; a file that fills it is reported at this length and rejected as oversized. */
+#define STAT_MAX 4096
+#define ROOT_MAX 4000
+
+/* readStats(root: string, pids: Int32Array, from: number, out: Buffer): number
+ * Reads pids[from], pids[from + 1], ... one record each, until the list ends or `out` can't hold another record
+ * (a record needs 8 + 4096 bytes of room). Returns the bytes written; the caller counts the records to know where to
+ * go on from. */
+static napi_value read_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  char path[ROOT_MAX + 32];
+  size_t root_len = 0;
+  napi_typedarray_type type;
+  size_t count = 0;
+  void *pids_data = NULL;
+  int64_t from = 0;
+  bool is_buffer = false;
+  uint8_t *out = NULL;
+  size_t cap = 0;
+
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4 || napi_get_value_string_utf8(env, argv[0], path, ROOT_MAX + 1, &root_len) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &count, &pids_data, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      napi_get_value_int64(env, argv[2], &from) != napi_ok || from < 0 ||
+      napi_is_buffer(env, argv[3], &is_buffer) != napi_ok || !is_buffer ||
+      napi_get_buffer_info(env, argv[3], (void **)&out, &cap) != napi_ok) {
+    napi_throw_type_error(env, NULL, "readStats(root: string, pids: Int32Array, from: number, out: Buffer)");
+    return NULL;
+  }
+  if (root_len >= ROOT_MAX) {
+    napi_throw_range_error(env, NULL, "proc root path too long");
+    return NULL;
+  }
+  const int32_t *pids = pids_data;
+  path[root_len] = '/';
+  size_t pos = 0;
+  for (size_t i = (size_t)from; i < count && pos + RECORD_HEADER + STAT_MAX <= cap; i++) {
+    int32_t pid = pids[i];
+    /* "<root>/<pid>/stat": write the decimal pid backwards into a small scratch, then copy it in. */
+    char digits[12];
+    int nd = 0;
+    uint32_t v = (uint32_t)pid;
+    do digits[nd++] = (char)('0' + v % 10); while ((v /= 10) != 0 && nd < 11);
+    char *p = path + root_len + 1;
+    while (nd > 0) *p++ = digits[--nd];
+    memcpy(p, "/stat", 6);
+
+    int32_t n;
+    int fd;
+    do fd = open(path, O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+      n = -errno;
+    } else {
+      ssize_t got;
+      do got = read(fd, out + pos + RECORD_HEADER, STAT_MAX); while (got < 0 && errno == EINTR);
+      n = got < 0 ? -errno : (int32_t)got;
+      close(fd);
+    }
+    memcpy(out + pos, &pid, 4);
+    memcpy(out + pos + 4, &n, 4);
+    pos += RECORD_HEADER + (n > 0 ? (size_t)n : 0);
+  }
+  napi_value result;
+  napi_create_double(env, (double)pos, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "readStats", NAPI_AUTO_LENGTH, read_stats, NULL, &fn);
+  napi_set_named_property(env, exports, "readStats", fn);
+  return exports;
+}
