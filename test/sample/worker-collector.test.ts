@@ -1,10 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import t from 'tap';
 import { SourceFailure } from '../../src/procfs/host-facts.js';
 import { createProcReader } from '../../src/procfs/reader.js';
 import { createCollector } from '../../src/sample/collector.js';
 import type { Sample } from '../../src/sample/sample.js';
 import { WorkerCollector } from '../../src/sample/worker-collector.js';
-import { ZOMBIE_TREE } from '../helpers/fixtures.js';
+import { copyTree, ZOMBIE_TREE } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 const stable = (s: Sample) => ({ ...s, timestampMs: 0, durationSeconds: 0 });
 
@@ -34,13 +37,27 @@ t.test('one request at a time', async (t) => {
 });
 
 t.test('a dead worker fails the pending sample and the next call starts a new one', async (t) => {
-  const wc = new WorkerCollector({ procfsPath: ZOMBIE_TREE, topParents: 10 });
+  // loadavg as a FIFO: the worker's collection blocks reading it until the test writes, so the worker is
+  // certainly mid-collection when it is killed, as an OOM or a bug would kill it.
+  const tree = copyTree(ZOMBIE_TREE);
+  t.teardown(tree.remove);
+  const loadavg = readFileSync(`${tree.dir}/loadavg`);
+  rmSync(`${tree.dir}/loadavg`);
+  execFileSync('mkfifo', [`${tree.dir}/loadavg`]);
+  const wc = new WorkerCollector({ procfsPath: tree.dir, topParents: 10 });
   t.teardown(() => wc.close());
-  await wc.collect();
   const pending = wc.collect();
-  // @ts-expect-error reaching the private worker to kill it, as an OOM or a bug would
-  await (wc.worker as import('node:worker_threads').Worker).terminate();
+  // A non-blocking open for writing fails with ENXIO until a reader has the FIFO open: then the worker is inside
+  // its read of loadavg, mid-collection.
+  const fd = await waitFor('the worker to open loadavg', () => openSync(`${tree.dir}/loadavg`, constants.O_WRONLY | constants.O_NONBLOCK));
+  // @ts-expect-error reaching the private worker to kill it
+  const terminated = (wc.worker as import('node:worker_threads').Worker).terminate();
+  writeSync(fd, loadavg); // unblocks the read; the worker dies at its next JavaScript step instead of answering
+  closeSync(fd);
+  await terminated;
   await t.rejects(pending, { source: 'procfs_root', message: /collector worker exited/ });
+  rmSync(`${tree.dir}/loadavg`);
+  writeFileSync(`${tree.dir}/loadavg`, loadavg);
   const again = await wc.collect();
   t.equal(again.zombies, 9);
   t.equal(again.zombiesAppearedTotal, 9, 'a new worker starts a new first-seen table');
