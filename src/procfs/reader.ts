@@ -12,6 +12,11 @@ export interface ProcReader {
   readPidFile(pid: number, name: string, buf: Buffer): number;
   /** Reads a whole small text file relative to the root (e.g. `loadavg`, `sys/kernel/pid_max`). */
   readText(relPath: string): string;
+  /**
+   * Reads the passwd file that names the uids of this root's processes: PID 1's own /etc/passwd through its root
+   * link (which needs ptrace access to PID 1), else, when the root is this machine's own /proc, /etc/passwd.
+   */
+  readPasswd(): string;
 }
 
 export function createProcReader(root: string): ProcReader {
@@ -41,6 +46,15 @@ export function createProcReader(root: string): ProcReader {
     },
     readText(relPath) {
       return readFileSync(`${base}/${relPath}`, 'utf8');
+    },
+    readPasswd() {
+      try {
+        return readFileSync(`${base}/1/root/etc/passwd`, 'utf8');
+      } catch (err) {
+        // Another proc root (a host's /proc mounted in a container) has its own users: this machine's would misname.
+        if (base !== '/proc') throw err;
+        return readFileSync('/etc/passwd', 'utf8');
+      }
     },
   };
 }

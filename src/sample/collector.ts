@@ -5,6 +5,7 @@ import { readHostFacts, SourceFailure } from '../procfs/host-facts.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
 import type { ProcReader } from '../procfs/reader.js';
 import { walkProcesses } from '../procfs/walk.js';
+import { createParentDetailsReader } from './parent-details.js';
 import { topN } from './top-n.js';
 import { ZombieTracker } from './zombie-tracker.js';
 import { ALWAYS_EXPORTED_STATES, ZOMBIE_PIDS_PER_PARENT, type Sample, type ZombieParent } from './sample.js';
@@ -48,6 +49,7 @@ export function createCollector(options: CollectorOptions): Collector {
   const now = options.now ?? Date.now;
   const tracker = new ZombieTracker();
   const buf = Buffer.allocUnsafe(4096);
+  let firstSampleMs: number | undefined;
 
   return {
     collect(): Sample {
@@ -93,28 +95,46 @@ export function createCollector(options: CollectorOptions): Collector {
       const top = topN(parents.values(), topParents, ranksBefore);
       if (!top.some((p) => p.pid === 1)) top.push(parents.get(1) ?? { pid: 1, zombies: 0, oldestFirstSeenMs: timestampMs });
       const topPids = new Set(top.map((p) => p.pid));
-      // Only the top parents need a comm; finding them afterwards beats a pid->comm map of every process.
-      const commByPid = new Map<number, string>();
-      for (const p of walk.processes) if (topPids.has(p.pid)) commByPid.set(p.pid, p.comm);
+      // Only the top parents need a comm and state; finding them afterwards beats a map of every process.
+      const topStats = new Map<number, ProcStat>();
+      for (const p of walk.processes) if (topPids.has(p.pid)) topStats.set(p.pid, p);
 
       // Zombie pids per top parent, oldest first, capped; one pass over this sample's zombies.
       const pidsByParent = new Map<number, { pid: number; firstSeenMs: number }[]>();
+      const oldestStartTicks = new Map<number, number>();
       for (const z of zombiesSeen) {
         if (!topPids.has(z.stat.ppid)) continue;
+        const start = oldestStartTicks.get(z.stat.ppid);
+        if (start === undefined || z.stat.startTimeTicks < start) oldestStartTicks.set(z.stat.ppid, z.stat.startTimeTicks);
         let list = pidsByParent.get(z.stat.ppid);
         if (list === undefined) pidsByParent.set(z.stat.ppid, (list = []));
         list.push({ pid: z.stat.pid, firstSeenMs: z.firstSeenMs });
       }
 
+      // A handful of small reads per leaking top parent, so the page, the snapshot and inspect can name its owner.
+      const details = createParentDetailsReader(reader);
+      const describe = (acc: ParentAcc): Partial<ZombieParent> => {
+        if (acc.zombies === 0) return {};
+        const uptime = details.uptimeSeconds();
+        const startTicks = oldestStartTicks.get(acc.pid);
+        return {
+          state: topStats.get(acc.pid)?.state ?? null,
+          ...details.describe(acc.pid),
+          // Both clocks tick in hundredths of a second (USER_HZ), so more decimals would be noise.
+          oldestStartedSecondsAgo:
+            uptime === null || startTicks === undefined ? null : Math.max(0, Math.round(100 * uptime - startTicks) / 100),
+        };
+      };
       const topParentsOut: ZombieParent[] = top.map((acc) => ({
         pid: acc.pid,
-        comm: commByPid.get(acc.pid) ?? '',
+        comm: topStats.get(acc.pid)?.comm ?? '',
         zombies: acc.zombies,
         oldestAgeSeconds: acc.zombies > 0 ? ageSeconds(acc.oldestFirstSeenMs) : 0,
         zombiePids: (pidsByParent.get(acc.pid) ?? [])
           .sort((a, b) => a.firstSeenMs - b.firstSeenMs || a.pid - b.pid)
           .slice(0, ZOMBIE_PIDS_PER_PARENT)
           .map((z) => z.pid),
+        ...describe(acc),
       }));
 
       const other = { parents: 0, zombies: 0, oldestAgeSeconds: 0 };
@@ -128,8 +148,10 @@ export function createCollector(options: CollectorOptions): Collector {
       }
 
       const sourceErrors = [...facts.errors];
+      firstSampleMs ??= timestampMs;
       return {
         timestampMs,
+        firstSampleMs,
         durationSeconds: (performance.now() - started) / 1000,
         processes: walk.processes.length,
         processesByState,
