@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { ExporterError } from './errors.js';
+import { SampleHistory } from './history.js';
 import { readHostInfo } from './host-info.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './log.js';
@@ -70,6 +71,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
 
   const collector = createCollector({ reader, topParents: config.topParents });
   const sampler = new Sampler({ collect: () => collector.collect(), intervalMs: config.sampleIntervalMs });
+  const history = new SampleHistory(config.sampleIntervalMs);
+  sampler.on('sample', (s) => history.record(s));
   let lastFailureMessage: string | undefined;
   sampler.on('sample', (s) => {
     metrics.recordSample(s);
@@ -94,6 +97,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     renderMetrics: () => registry.metrics(),
     metricsContentType: registry.contentType,
     logger,
+    history,
   });
   let address: string;
   try {
