@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// CLI entry: parse flags, start the exporter, stop cleanly on SIGTERM/SIGINT; bad input is one line, never a stack.
+// CLI entry: parse flags, start the exporter (or run `inspect`), stop cleanly on SIGTERM/SIGINT; bad input is one
+// line, never a stack.
 
+import { once } from 'node:events';
 import { helpText, parseCommandLine } from './config.js';
 import { ExporterError } from './errors.js';
 import { createLogger } from './log.js';
-import { serve } from './serve.js';
 import { VERSION } from './version.js';
 
 const PROGRAM = 'zombie-exporter';
@@ -14,7 +15,19 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode);
 }
 
+/** `inspect` loads neither Fastify nor prom-client, so a check run every minute starts fast. */
+async function inspect(argv: string[]): Promise<void> {
+  const { runInspect } = await import('./inspect/run-inspect.js');
+  process.exitCode = await runInspect(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: process.stdout.isTTY === true,
+    stopRequested: () => Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]).then(() => undefined),
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'inspect') return inspect(argv.slice(1));
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'help') {
     process.stdout.write(helpText(PROGRAM));
@@ -26,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const { config } = parsed;
   const logger = createLogger(config.logLevel, config.logFormat);
+  const { serve } = await import('./serve.js');
   const exporter = await serve(config, logger);
   logger.info('listening', {
     address: exporter.address,
