@@ -33,15 +33,16 @@ export function renderSummary(s: Snapshot): string {
 </section>`;
 }
 
-/** The shortest span a chart shows, so the first minutes after a start are not drawn across the whole width. */
-const MIN_CHART_WINDOW_MS = 5 * 60_000;
+/** The shortest span a chart shows: a minute, so the first seconds after a start are not stretched across it. */
+const MIN_CHART_WINDOW_MS = 60_000;
 
 export function renderCharts(s: Snapshot, history: HistoryPoints): string {
   // The last hour once there is an hour of samples; until then the span there is, so a fresh start is readable.
   const span = history.t.length > 0 ? s.timestampMs - history.t[0]! : 0;
   const windowMs = Math.min(history.windowSeconds * 1000, Math.max(MIN_CHART_WINDOW_MS, span));
   const common = { t: history.t, endMs: s.timestampMs, windowMs, maxGapMs: history.spacingMs * 3 };
-  return `<section><h2>Last hour</h2><div class="charts">
+  const heading = windowMs >= history.windowSeconds * 1000 ? 'Last hour' : 'Since sampling began (up to an hour)';
+  return `<section><h2>${heading}</h2><div class="charts">
 ${renderChart({ ...common, id: 'chart-zombies', title: 'Zombies', values: history.zombies })}
 ${renderChart({ ...common, id: 'chart-pids', title: 'PIDs in use', values: history.pidsInUse })}
 </div></section>`;

@@ -106,6 +106,10 @@ t.test('landing page: summary, parents, PID 1, chart; every process-chosen strin
   t.match(res.body, '<code>kill -TERM 100</code>');
   t.match(res.body, /<figure class="chart" id="chart-zombies">[\s\S]*<path class="line" d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+"\/>/);
   t.match(res.body, 'data-refresh-ms="5000"');
+  t.match(res.body, '<h2>Since sampling began (up to an hour)</h2>', 'ten seconds of history: a one-minute chart');
+  history.record({ timestampMs: NOW + 3_600_000, zombies: 1, pidsInUse: 400 });
+  const later = await app({ latest: { ...s, timestampMs: NOW + 3_600_000 } }, undefined, history).inject('/');
+  t.match(later.body, '<h2>Last hour</h2>', 'an hour of history: the full hour');
   const empty = await app({}).inject('/');
   t.match(empty.body, 'Waiting for the first sample.');
   t.match(empty.body, '<title>zombie-exporter: waiting for the first sample</title>');
