@@ -13,7 +13,8 @@ h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.05em;margin:.2em 0}nav{margin-bo
 .line{fill:none;stroke-width:2}#chart-zombies .line{stroke:#b00020}#chart-zombies .dot{fill:#b00020}
 #chart-pids .line{stroke:#1f5fa8}#chart-pids .dot{fill:#1f5fa8}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#f2f2f2}td.num{text-align:right}tr.step td{border-top:none;font-size:.9em;color:#333}
+th{background:#f2f2f2}td.num{text-align:right}td.step{white-space:nowrap}
+pre{background:#f2f2f2;padding:.5em .8em;overflow-x:auto}
 code{font-family:ui-monospace,monospace;background:#f2f2f2;padding:0 .2em}.meta,#status{color:#555;font-size:.9em}
 `;
 

@@ -2,6 +2,8 @@
 
 import type { HistoryPoints } from '../history.js';
 import { counted, formatAge, formatPercent, sigchldText, stateText, userText, zombieAgeText } from '../snapshot/format.js';
+import { HAND_TO_INIT, REAP } from '../snapshot/next-step.js';
+import { planNextSteps } from '../snapshot/next-steps-plan.js';
 import type { Snapshot, SnapshotParent } from '../snapshot/snapshot.js';
 import { escapeHtml } from './escape-html.js';
 import { renderChart } from './page-chart.js';
@@ -48,29 +50,51 @@ ${renderChart({ ...common, id: 'chart-pids', title: 'PIDs in use', values: histo
 </div></section>`;
 }
 
-/** Backticked commands in a next step become code; the text holds only pids and fixed words, escaped anyway. */
+/** Backticked commands in advice become code; the advice holds only pids and fixed words, escaped anyway. */
 const withCode = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 
-function parentRows(p: SnapshotParent, watchingSeconds: number): string {
+function parentRow(p: SnapshotParent, watchingSeconds: number): string {
   const more = p.zombies > p.zombiePids.length ? ` … (${p.zombies - p.zombiePids.length} more)` : '';
+  const step = p.nextCommand !== null ? `<code>${escapeHtml(p.nextCommand)}</code>` : p.pid === 1 ? 'fix init (below)' : 'see below';
   return `<tr class="parent" data-pid="${p.pid}"><td class="num">${p.pid}</td><td class="comm">${escapeHtml(p.comm)}</td>
 <td>${escapeHtml(stateText(p.state))}</td><td>${escapeHtml(userText(p))}</td><td class="num zombies">${p.zombies}</td>
 <td>${escapeHtml(zombieAgeText(p.oldestAgeSeconds, p.oldestStartedSecondsAgo, watchingSeconds))}</td>
-<td class="pids">${p.zombiePids.join(' ')}${more}</td><td>${escapeHtml(p.cgroup ?? 'unknown')}</td></tr>
-<tr class="step"><td colspan="8">Next step: ${withCode(p.nextStep)}</td></tr>`;
+<td class="pids">${p.zombiePids.join(' ')}${more}</td><td>${escapeHtml(p.cgroup ?? 'unknown')}</td><td class="step">${step}</td></tr>`;
+}
+
+/** The same plan inspect prints: the shared advice once, then one command per parent. */
+function renderNextSteps(s: Snapshot): string {
+  const plan = planNextSteps(s);
+  const parts: string[] = [];
+  if (plan.commands.length > 0) {
+    const lines = plan.commands.map(
+      (c) => `${escapeHtml(c.command)}  # ${escapeHtml(c.comm)}: ${counted(c.zombies, 'zombie')}${c.note === null ? '' : `. ${escapeHtml(c.note)}`}`,
+    );
+    parts.push(`<p>Each parent ${REAP} Killing one hands its zombies ${HAND_TO_INIT}</p>\n<pre id="commands">${lines.join('\n')}</pre>`);
+    if (plan.caution !== null) parts.push(`<p class="bad">${escapeHtml(plan.caution)}</p>`);
+  }
+  if (plan.init !== null) {
+    parts.push(`<p id="init-advice">PID 1 (${escapeHtml(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${withCode(plan.init.text)}</p>`);
+  }
+  if (plan.outside !== null) parts.push(`<p>${counted(plan.outside.zombies, 'zombie')}: ${withCode(plan.outside.text)}</p>`);
+  if (plan.unlisted !== null) {
+    parts.push(`<p>${counted(plan.unlisted.parents, 'more parent')} with ${counted(plan.unlisted.zombies, 'zombie')} not listed: raise <code>--zombies.top-parents</code> to see them.</p>`);
+  }
+  return `<section id="next-steps"><h2>Next steps</h2>\n${parts.join('\n')}\n<p class="meta">Advice for you to act on: nothing on this page or in this exporter kills anything.</p></section>`;
 }
 
 export function renderParents(s: Snapshot): string {
   if (s.zombies.total === 0) return '<section><h2>Zombie parents</h2><p id="no-zombies">No zombies.</p></section>';
-  const rows = s.parents.map((p) => parentRows(p, s.watchingSeconds));
+  const rows = s.parents.map((p) => parentRow(p, s.watchingSeconds));
   const o = s.otherParents;
   if (o.zombies > 0) {
     rows.push(
-      `<tr class="other"><td>other</td><td colspan="3">${counted(o.parents, 'more parent')} (beyond --zombies.top-parents)</td><td class="num">${o.zombies}</td><td>${escapeHtml(zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds))}</td><td colspan="2"></td></tr>`,
+      `<tr class="other"><td>other</td><td colspan="3">${counted(o.parents, 'more parent')} (beyond --zombies.top-parents)</td><td class="num">${o.zombies}</td><td>${escapeHtml(zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds))}</td><td colspan="3"></td></tr>`,
     );
   }
   return `<section><h2>Zombie parents</h2>
-<table id="parents"><thead><tr><th>Parent pid</th><th>comm</th><th>State</th><th>User</th><th>Zombies</th><th>Oldest zombie</th><th>Zombie pids</th><th>cgroup</th></tr></thead>
+<table id="parents"><thead><tr><th>Parent pid</th><th>comm</th><th>State</th><th>User</th><th>Zombies</th><th>Oldest zombie</th><th>Zombie pids</th><th>cgroup</th><th>Next step</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
-<p class="meta">Oldest zombie: how long it has been one, counted from when this exporter first saw it (≥: it was already there when sampling began; sampling for ${formatAge(s.watchingSeconds)}); ≤: at most since its process started. Nothing on this page or in this exporter kills anything.</p></section>`;
+<p class="meta">Oldest zombie: how long it has been one, counted from when this exporter first saw it (≥: it was already there when sampling began; sampling for ${formatAge(s.watchingSeconds)}); ≤: at most since its process started.</p></section>
+${renderNextSteps(s)}`;
 }

@@ -2,7 +2,9 @@
 
 import { formatDuration } from '../duration.js';
 import { counted, formatAge, formatPercent, sigchldText, stateText, userText, zombieAgeText } from '../snapshot/format.js';
-import type { Snapshot, SnapshotParent } from '../snapshot/snapshot.js';
+import { HAND_TO_INIT, REAP } from '../snapshot/next-step.js';
+import { planNextSteps } from '../snapshot/next-steps-plan.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
 import { terminalSafe } from './terminal-safe.js';
 
 export interface TableContext {
@@ -105,31 +107,47 @@ export function renderTable(s: Snapshot, ctx: TableContext): string {
   }
   const n = notes(s);
   if (n.length > 0) lines.push('', 'Notes:', ...n.map((x) => `  ${x}`));
-  if (s.parents.length > 0) {
-    lines.push('', 'Next steps (inspect never kills anything):');
-    for (const parent of s.parents) lines.push(...stepLines(parent));
-  }
+  if (z.total > 0) lines.push('', 'Next steps (inspect never kills anything; these are for you to run):', ...nextSteps(s));
   return `${lines.join('\n')}\n`;
 }
 
-/** Width next steps wrap at: long enough for a command, short enough for a laptop terminal. */
+/** Width advice wraps at: long enough for a command, short enough for a laptop terminal. */
 const WRAP = 100;
 
-/** Word-wraps text to WRAP columns; lines after the first are indented by `hang`. */
-export function wrap(text: string, hang: number): string[] {
+/** Word-wraps text to `width` columns (a word longer than that gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
     const candidate = line === '' ? word : `${line} ${word}`;
-    if ([...candidate].length > WRAP - (lines.length === 0 ? 0 : hang) && line !== '') {
+    if ([...candidate].length > width && line !== '') {
       lines.push(line);
       line = word;
     } else line = candidate;
   }
   lines.push(line);
-  return lines.map((l, i) => (i === 0 ? l : `${' '.repeat(hang)}${l}`));
+  return lines;
 }
 
-function stepLines(p: SnapshotParent): string[] {
-  return wrap(`${p.pid} (${terminalSafe(p.comm)}): ${p.nextStep}`, 4).map((l) => `  ${l}`);
+/** The plan as text: the shared advice once, then the commands, aligned so they can be copied as they are. */
+function nextSteps(s: Snapshot): string[] {
+  const plan = planNextSteps(s);
+  const out: string[] = [];
+  const para = (text: string): void => void out.push(...wrap(text, WRAP - 2).map((l) => `  ${l}`));
+  if (plan.commands.length > 0) {
+    para(`Each parent below ${REAP} Killing one hands its zombies ${HAND_TO_INIT}`);
+    const width = Math.max(...plan.commands.map((c) => c.command.length));
+    for (const c of plan.commands) {
+      const about = `${terminalSafe(c.comm)}: ${counted(c.zombies, 'zombie')}${c.note === null ? '' : `. ${c.note}`}`;
+      out.push(`    ${c.command.padEnd(width)}  # ${about}`);
+    }
+    if (plan.caution !== null) para(plan.caution);
+  }
+  if (plan.init !== null) para(`PID 1 (${terminalSafe(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${plan.init.text}`);
+  if (plan.outside !== null) para(`${counted(plan.outside.zombies, 'zombie')}: ${plan.outside.text}`);
+  if (plan.unlisted !== null) {
+    const { parents, zombies } = plan.unlisted;
+    para(`${counted(parents, 'more parent')} ${parents === 1 ? 'holds' : 'hold'} ${counted(zombies, 'zombie')}, not listed: raise --zombies.top-parents to see ${parents === 1 ? 'it' : 'them'}.`);
+  }
+  return out;
 }

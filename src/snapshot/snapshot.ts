@@ -4,7 +4,7 @@
 import type { SkipReason } from '../procfs/reader.js';
 import type { SkipDetail } from '../procfs/walk.js';
 import type { OtherParents, Sample, SourceError } from '../sample/sample.js';
-import { nextStep } from './next-step.js';
+import { advise } from './next-step.js';
 
 export interface SnapshotParent {
   pid: number;
@@ -25,6 +25,8 @@ export interface SnapshotParent {
   oldestStartedSecondsAgo: number | null;
   /** What the person on call can do about it (advice; nothing here acts on it). */
   nextStep: string;
+  /** The command in that advice that frees the zombies' PIDs now (`kill -TERM <pid>`); null for PID 1 and pid 0. */
+  nextCommand: string | null;
 }
 
 export interface Snapshot {
@@ -94,6 +96,7 @@ export function toSnapshot(s: Sample): Snapshot {
     .filter((p) => p.zombies > 0)
     .map((p): SnapshotParent => {
       const state = p.state ?? null;
+      const advice = advise({ pid: p.pid, state, zombies: p.zombies }, initSigchld);
       return {
         pid: p.pid,
         comm: p.comm,
@@ -105,7 +108,8 @@ export function toSnapshot(s: Sample): Snapshot {
         zombiePids: [...p.zombiePids],
         oldestAgeSeconds: p.oldestAgeSeconds,
         oldestStartedSecondsAgo: p.oldestStartedSecondsAgo ?? null,
-        nextStep: nextStep({ pid: p.pid, state, zombies: p.zombies }, initSigchld),
+        nextStep: advice.text,
+        nextCommand: advice.command,
       };
     });
   return {

@@ -104,7 +104,8 @@ t.test('the live page shows a real leaking parent, draws the chart, refreshes it
     [...leak.childPids].sort((a, b) => a - b),
     'the zombie pids leak.py forked',
   );
-  t.match(await page.locator('tr.step').first().textContent(), /Next step: /);
+  t.equal(await row.locator('td.step').textContent(), `kill -TERM ${pid}`);
+  t.match(await page.locator('#commands').textContent(), new RegExp(`^kill -TERM ${pid} +# sleep: 3 zombies$`, 'm'));
 
   for (const id of ['chart-zombies', 'chart-pids']) {
     const d = await page.locator(`#${id} path.line`).getAttribute('d');

@@ -102,8 +102,11 @@ t.test('landing page: summary, parents, PID 1, chart; every process-chosen strin
   t.match(res.body, /<tr class="parent" data-pid="100">/);
   t.match(res.body, '<td class="num zombies">4</td>');
   t.match(res.body, '<td class="pids">101 102 103 104</td>');
-  t.match(res.body, 'Next step: It must reap its children');
-  t.match(res.body, '<code>kill -TERM 100</code>');
+  t.match(res.body, '<td class="step"><code>kill -TERM 100</code></td>');
+  t.match(res.body, '<td class="step">fix init (below)</td>', 'PID 1 gets no kill command');
+  t.match(res.body, '<p>Each parent must reap its children (wait() for them, or set SIGCHLD to SIG_IGN): fix or restart it.');
+  t.match(res.body, '<pre id="commands">kill -TERM 100  # &lt;script&gt;alert(1)&lt;/script&gt;: 4 zombies\nkill -TERM 200  # my app (v2): 2 zombies\nkill -TERM 300  # leaky: 1 zombie</pre>');
+  t.match(res.body, '<p id="init-advice">PID 1 (systemd) holds 2 adopted zombies. Only fixing init helps');
   t.match(res.body, /<figure class="chart" id="chart-zombies">[\s\S]*<path class="line" d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+"\/>/);
   t.match(res.body, 'data-refresh-ms="5000"');
   t.match(res.body, '<h2>Since sampling began (up to an hour)</h2>', 'ten seconds of history: a one-minute chart');

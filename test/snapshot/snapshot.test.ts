@@ -23,6 +23,7 @@ t.test('the fixture tree as a snapshot', async (t) => {
   ]);
   t.match(s.parents[0]!.nextStep, '`kill -TERM 100` hands its 4 zombies to init');
   t.match(s.parents[1]!.nextStep, 'Only fixing init helps');
+  t.same(s.parents.map((p) => p.nextCommand), ['kill -TERM 100', null, 'kill -TERM 200', 'kill -TERM 300']);
   t.same(s.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 1 });
   t.same(s.parents.reduce((n, p) => n + p.zombies, 0) + s.otherParents.zombies, s.zombies.total, 'parents and other add up');
 });
