@@ -15,7 +15,7 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode);
 }
 
-/** `inspect` loads neither Fastify nor prom-client, so a check run every minute starts fast. */
+/** `inspect` loads neither Fastify nor prom-client: a check run every minute should not pay for a server. */
 async function inspect(argv: string[]): Promise<void> {
   const { runInspect } = await import('./inspect/run-inspect.js');
   process.exitCode = await runInspect(argv, {
