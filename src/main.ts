@@ -17,6 +17,11 @@ function fail(message: string, exitCode: number): never {
 
 /** `inspect` loads neither Fastify nor prom-client: a check run every minute should not pay for a server. */
 async function inspect(argv: string[]): Promise<void> {
+  // A reader that goes away (`inspect --watch --json | head -1`) ends the output, as for any filter: exit quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    fail(`stdout: ${err.code ?? err.message}`, 3);
+  });
   const { runInspect } = await import('./inspect/run-inspect.js');
   process.exitCode = await runInspect(argv, {
     stdout: (text) => process.stdout.write(text),

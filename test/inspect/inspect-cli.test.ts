@@ -1,10 +1,13 @@
 // The built binary's `inspect` on the fixture tree: golden table and JSON (UPDATE_GOLDEN=1 rewrites them), exit
 // codes through main, bad input, and the help texts.
 
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { REPO, runCli } from '../helpers/processes.js';
+import { MAIN, REPO, runCli } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Relative to the repository, so the golden files hold no machine's checkout path.
 const TREE = 'test/fixtures/proc/zombies';
@@ -88,4 +91,32 @@ t.test('help: the daemon names the command; inspect --help documents it', async 
   t.match(inspect.stdout, /^usage: zombie-exporter inspect \[<flags>\]/);
   t.match(inspect.stdout, '--warn.pid-usage=RATIO');
   t.equal(inspect.stderr, '');
+});
+
+t.test('a reader that goes away ends --watch quietly (exit 0, no EPIPE stack)', async (t) => {
+  for (const args of ['--watch=100ms --json', '--watch=100ms']) {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${process.execPath} ${MAIN} inspect ${args} --path.procfs=${TREE} | head -n 1`], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    t.same([r.status, r.signal, r.stderr], [0, null, ''], args);
+    t.equal(r.stdout.split('\n').length, 2, 'head got its line');
+  }
+});
+
+t.test('SIGTERM ends --watch with exit 0 and nothing on stderr', async (t) => {
+  const child = spawn(process.execPath, [MAIN, 'inspect', '--watch=100ms', `--path.procfs=${TREE}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  await waitFor('two frames', () => out.split('zombie-exporter inspect:').length >= 3);
+  child.kill('SIGTERM');
+  t.same(await exited, [0, null]);
+  t.equal(err, '');
 });
