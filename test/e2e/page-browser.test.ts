@@ -53,14 +53,16 @@ function processesWith(marker: string): number[] {
 t.test('the live page shows a real leaking parent, draws the chart, refreshes itself', { skip: chromiumMissing() }, async (t) => {
   const ex = await startExporter(['--sample.interval=250ms', '--zombies.top-parents=1000']);
   t.teardown(() => ex.stop());
-  const leak = await startLeak('zombies', 3);
+  // More zombies than other work on this machine tends to leak per parent, so this parent ranks among the listed.
+  const leaked = 25;
+  const leak = await startLeak('zombies', leaked);
   t.teardown(() => leak.stop());
   const pid = leak.parentPid;
 
   // The exporter must have seen the leak, and kept a few points of history for the chart (one a second).
   await waitFor('the snapshot to list the leaking parent', async () => {
     const s = (await (await fetch(`${ex.url}/api/v1/snapshot`)).json()) as Snapshot;
-    return s.parents?.some((p) => p.pid === pid && p.zombies === 3);
+    return s.parents?.some((p) => p.pid === pid && p.zombies === leaked);
   });
   await waitFor('three points of history', async () => ((await (await fetch(`${ex.url}/api/v1/history`)).json()) as { t: number[] }).t.length >= 3);
 
@@ -98,14 +100,16 @@ t.test('the live page shows a real leaking parent, draws the chart, refreshes it
   const row = page.locator(`tr.parent[data-pid="${pid}"]`);
   await row.waitFor();
   t.equal(await row.locator('td.comm').textContent(), 'sleep');
-  t.equal(await row.locator('td.zombies').textContent(), '3');
+  t.equal(await row.locator('td.zombies').textContent(), String(leaked));
+  const cell = /^([\d ]+) … \((\d+) more\)$/.exec((await row.locator('td.pids').textContent())!)!;
+  const shown = cell[1]!.split(' ').map(Number);
   t.same(
-    (await row.locator('td.pids').textContent())!.split(' ').map(Number).sort((a, b) => a - b),
-    [...leak.childPids].sort((a, b) => a - b),
-    'the zombie pids leak.py forked',
+    [shown.length, shown.every((z) => leak.childPids.includes(z)), Number(cell[2])],
+    [20, true, leaked - 20],
+    '20 of the zombie pids leak.py forked, and how many more',
   );
   t.equal(await row.locator('td.step').textContent(), `kill -TERM ${pid}`);
-  t.match(await page.locator('#commands').textContent(), new RegExp(`^kill -TERM ${pid} +# sleep: 3 zombies$`, 'm'));
+  t.match(await page.locator('#commands').textContent(), new RegExp(`^kill -TERM ${pid} +# sleep: ${leaked} zombies$`, 'm'));
 
   for (const id of ['chart-zombies', 'chart-pids']) {
     const d = await page.locator(`#${id} path.line`).getAttribute('d');
@@ -116,7 +120,7 @@ t.test('the live page shows a real leaking parent, draws the chart, refreshes it
     t.equal(await page.locator(`#${id} circle.dot`).count(), 1, `${id}: the latest point is marked`);
   }
   const zombieCount = Number(await page.locator('#zombies').textContent());
-  t.ok(zombieCount >= 3, `the summary counts at least our 3 zombies (${zombieCount})`);
+  t.ok(zombieCount >= leaked, `the summary counts at least our ${leaked} zombies (${zombieCount})`);
 
   // The page refreshes in place: the script reports it, and a later frame shows the parent's oldest age growing.
   await page.locator('#status', { hasText: /^Updated / }).waitFor();
