@@ -49,7 +49,18 @@ const MAX_TOP_PARENTS = 1000;
 export type ParsedCommandLine = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: Config };
 
 export function helpText(program: string): string {
-  const lines = [`usage: ${program} [<flags>]`, '', 'Prometheus exporter for Linux zombie processes and PID exhaustion.', '', 'Flags:'];
+  const lines = [
+    `usage: ${program} [<flags>]`,
+    `       ${program} inspect [<flags>]`,
+    '',
+    'Prometheus exporter for Linux zombie processes and PID exhaustion.',
+    '',
+    'Commands:',
+    '  inspect                        One look at zombies, their parents and PID usage, in a terminal, as JSON, or as a',
+    '                                 Nagios-style check; never kills anything. See: inspect --help',
+    '',
+    'Flags:',
+  ];
   lines.push('  -h, --help                     Show this help and exit.');
   lines.push('      --version                  Show the version and exit.');
   for (const [name, spec] of Object.entries(FLAGS) as [FlagName, FlagSpec][]) {
@@ -106,8 +117,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   if (!listenAddress) throw usageError(`--web.listen-address: invalid address "${addressText}" (want host:port or :port)`);
 
   const telemetryPath = get('web.telemetry-path');
-  if (!/^\/[\w\-./]*$/.test(telemetryPath) || telemetryPath === '/' || telemetryPath === '/healthz') {
-    throw usageError(`--web.telemetry-path: invalid path "${telemetryPath}" (want an absolute path other than / and /healthz)`);
+  if (!/^\/[\w\-./]*$/.test(telemetryPath) || telemetryPath === '/' || telemetryPath === '/healthz' || telemetryPath.startsWith('/api/')) {
+    throw usageError(`--web.telemetry-path: invalid path "${telemetryPath}" (want an absolute path other than /, /healthz and /api/...)`);
   }
 
   const procfsPath = get('path.procfs');

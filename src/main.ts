@@ -1,12 +1,13 @@
 #!/usr/bin/env -S node --max-semi-space-size=1
-// CLI entry: parse flags, start the exporter, stop cleanly on SIGTERM/SIGINT; bad input is one line, never a stack.
-// The shebang's flag caps V8's young generation at 1 MB semi-spaces: left alone it grows to 16 MB ones under a
-// burst of scrapes, some 30 MB of RSS for nothing (docs/performance.md). Every launcher we ship passes it too.
+// CLI entry: parse flags, start the exporter (or run `inspect`), stop cleanly on SIGTERM/SIGINT; bad input is one
+// line, never a stack. The shebang's flag caps V8's young generation at 1 MB semi-spaces: left alone it grows to
+// 16 MB ones under a burst of scrapes, some 30 MB of RSS for nothing (docs/performance.md). Every launcher we ship
+// passes it too.
 
+import { once } from 'node:events';
 import { helpText, parseCommandLine } from './config.js';
 import { ExporterError } from './errors.js';
 import { createLogger } from './log.js';
-import { serve } from './serve.js';
 import { VERSION } from './version.js';
 
 const PROGRAM = 'zombie-exporter';
@@ -16,7 +17,24 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode);
 }
 
+/** `inspect` loads neither Fastify nor prom-client: a check run every minute should not pay for a server. */
+async function inspect(argv: string[]): Promise<void> {
+  // A reader that goes away (`inspect --watch --json | head -1`) ends the output, as for any filter: exit quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    fail(`stdout: ${err.code ?? err.message}`, 3);
+  });
+  const { runInspect } = await import('./inspect/run-inspect.js');
+  process.exitCode = await runInspect(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: process.stdout.isTTY === true,
+    stopRequested: () => Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]).then(() => undefined),
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'inspect') return inspect(argv.slice(1));
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'help') {
     process.stdout.write(helpText(PROGRAM));
@@ -28,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const { config } = parsed;
   const logger = createLogger(config.logLevel, config.logFormat);
+  const { serve } = await import('./serve.js');
   const exporter = await serve(config, logger);
   logger.info('listening', {
     address: exporter.address,

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { ExporterError } from './errors.js';
+import { SampleHistory } from './history.js';
 import { readHostInfo } from './host-info.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './log.js';
@@ -71,6 +72,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   // Walks run in a worker_thread: a scrape never waits behind one, however many processes the host has.
   const collector = new WorkerCollector({ procfsPath: config.procfsPath, topParents: config.topParents });
   const sampler = new Sampler({ collect: () => collector.collect(), intervalMs: config.sampleIntervalMs });
+  const history = new SampleHistory(config.sampleIntervalMs);
+  sampler.on('sample', (s) => history.record(s));
   let lastFailureMessage: string | undefined;
   sampler.on('sample', (s) => {
     metrics.recordSample(s);
@@ -95,6 +98,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     renderMetrics: () => metrics.render(),
     metricsContentType: metrics.contentType,
     logger,
+    history,
   });
   let address: string;
   try {

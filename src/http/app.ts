@@ -2,9 +2,13 @@
 
 import { gzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { SampleHistory, type HistoryPoints } from '../history.js';
 import type { Logger } from '../log.js';
+import type { Sample } from '../sample/sample.js';
+import { toSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import { assessHealth, type SampleState } from './health.js';
 import { renderLandingPage } from './landing-page.js';
+import { PAGE_CSP } from './page-assets.js';
 
 export interface AppOptions {
   telemetryPath: string;
@@ -16,14 +20,28 @@ export interface AppOptions {
   renderMetrics: () => Promise<string>;
   metricsContentType: string;
   logger: Logger;
+  /** The last hour of samples for the page's chart and /api/v1/history; none kept when absent. */
+  history?: { points(): HistoryPoints };
   now?: () => number;
 }
+
+/** The page refetches itself once per sample, but never more than once a second or less than once a minute. */
+const refreshMsFor = (intervalMs: number): number => Math.min(60_000, Math.max(1000, intervalMs));
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const { samples, logger } = options;
   const now = options.now ?? Date.now;
   const retryAfterSeconds = String(Math.max(1, Math.ceil(options.sampleIntervalMs / 1000)));
   const health = () => assessHealth(samples, options.sampleIntervalMs, now());
+  const history = options.history ?? new SampleHistory(options.sampleIntervalMs);
+  // The page, the API and every refresh in between share one Snapshot per published sample.
+  let snapshotOf: { sample: Sample; snapshot: Snapshot } | undefined;
+  const snapshot = (): Snapshot | undefined => {
+    const sample = samples.latest;
+    if (sample === undefined) return undefined;
+    if (snapshotOf?.sample !== sample) snapshotOf = { sample, snapshot: toSnapshot(sample) };
+    return snapshotOf.snapshot;
+  };
 
   const app = Fastify({ logger: false, return503OnClosing: true });
 
@@ -49,14 +67,33 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const html = renderLandingPage({
       version: options.version,
       telemetryPath: options.telemetryPath,
-      sample: samples.latest,
+      snapshot: snapshot(),
+      history: history.points(),
       health: health(),
+      refreshMs: refreshMsFor(options.sampleIntervalMs),
     });
-    return reply.type('text/html; charset=utf-8').send(html);
+    return reply
+      .header('content-security-policy', PAGE_CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(html);
+  });
+
+  app.get('/api/v1/snapshot', async (_request, reply) => {
+    const s = snapshot();
+    void reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+    if (s === undefined) return reply.code(503).header('retry-after', retryAfterSeconds).send({ error: 'no sample yet' });
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(s));
+  });
+
+  app.get('/api/v1/history', async (_request, reply) => {
+    return reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(history.points());
   });
 
   // Fastify answers a known path with an unrouted method as not found; say what is allowed instead.
-  const paths = new Set([options.telemetryPath, '/healthz', '/']);
+  const paths = new Set([options.telemetryPath, '/healthz', '/', '/api/v1/snapshot', '/api/v1/history']);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     if (paths.has(path)) {

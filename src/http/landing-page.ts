@@ -1,70 +1,53 @@
-// The landing page at /: names the exporter, links /metrics, and summarises the last sample on one screen.
+// The live page at /: what is leaking, how close the host is to running out of PIDs, PID 1, the last hour; it
+// refreshes itself in place and loads nothing from anywhere else.
 
-import type { Sample } from '../sample/sample.js';
+import type { HistoryPoints } from '../history.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { escapeHtml } from './escape-html.js';
 import type { Health } from './health.js';
+import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
+import { renderCharts, renderParents, renderSummary } from './page-sections.js';
 
 export interface LandingPageInput {
   version: string;
   telemetryPath: string;
-  sample: Sample | undefined;
+  snapshot: Snapshot | undefined;
+  history: HistoryPoints;
   health: Health;
+  /** How often the page fetches itself again. */
+  refreshMs: number;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML bodies and attributes; comm is chosen by whoever started the process. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+function title(s: Snapshot | undefined): string {
+  if (s === undefined) return 'zombie-exporter: waiting for the first sample';
+  return `zombie-exporter: ${s.zombies.total} ${s.zombies.total === 1 ? 'zombie' : 'zombies'}, PIDs ${(100 * s.pids.usage).toFixed(1)}%`;
 }
 
-export function formatAge(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
-  return `${Math.floor(seconds / 86400)}d${Math.floor((seconds % 86400) / 3600)}h`;
-}
-
-/** The limit that bites first: a fork needs a free PID (pid_max) and a task slot (threads-max). */
-export function pidLimit(sample: Sample): number {
-  return sample.threadsMax === null ? sample.pidMax : Math.min(sample.pidMax, sample.threadsMax);
-}
-
-function summary(s: Sample): string {
-  const limit = pidLimit(s);
-  const pct = ((100 * s.pidsInUse) / limit).toFixed(1);
-  const rows = s.topParents
-    .filter((p) => p.zombies > 0)
-    .map(
-      (p) =>
-        `<tr><td>${p.pid}</td><td>${escapeHtml(p.comm)}</td><td>${p.zombies}</td><td>${formatAge(p.oldestAgeSeconds)}</td></tr>`,
-    );
-  if (s.other.zombies > 0) {
-    rows.push(`<tr><td>other</td><td>${s.other.parents} more parents</td><td>${s.other.zombies}</td><td>${formatAge(s.other.oldestAgeSeconds)}</td></tr>`);
-  }
-  const init = s.init
-    ? `${escapeHtml(s.init.comm)}; SIGCHLD ${s.init.sigchldHandled === null ? 'unknown' : s.init.sigchldHandled ? 'handled' : 'left at default (may never reap)'}`
-    : 'not visible';
-  return `<h2>Last sample</h2>
-<p>Taken ${escapeHtml(new Date(s.timestampMs).toISOString())} in ${(s.durationSeconds * 1000).toFixed(1)} ms over ${s.processes} processes.</p>
-<ul>
-<li>Zombies: <b id="zombies">${s.zombies}</b> under ${s.zombieParents} parents; oldest ${formatAge(s.oldestZombieAgeSeconds)}.</li>
-<li>Exited leaders with live threads: ${s.zombieLeadersWithThreads}.</li>
-<li>PIDs in use: <b id="pids">${s.pidsInUse}</b> of ${limit} (${pct}%; pid_max ${s.pidMax}, threads-max ${s.threadsMax ?? 'unknown'}).</li>
-<li>PID 1: ${init}.</li>
-</ul>
-${rows.length > 0 ? `<table><thead><tr><th>Parent pid</th><th>comm</th><th>Zombies</th><th>Oldest</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p>No zombies.</p>'}`;
-}
-
-export function renderLandingPage({ version, telemetryPath, sample, health }: LandingPageInput): string {
+export function renderLandingPage({ version, telemetryPath, snapshot, history, health, refreshMs }: LandingPageInput): string {
   const path = escapeHtml(telemetryPath);
+  const s = snapshot;
+  const body =
+    s === undefined
+      ? '<p>Waiting for the first sample.</p>'
+      : `${renderSummary(s)}
+${renderCharts(s, history)}
+${renderParents(s)}
+<p class="meta">Sample taken <time datetime="${s.time}">${s.time}</time> in ${(s.durationSeconds * 1000).toFixed(1)} ms over ${s.processes.total} processes.</p>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>zombie-exporter</title>
-<style>body{font-family:sans-serif;max-width:60em;margin:1em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}</style>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title(s))}</title>
+<link rel="icon" href="data:,">
+<noscript><meta http-equiv="refresh" content="${Math.round(refreshMs / 1000)}"></noscript>
+<style>${PAGE_STYLE}</style>
 </head><body>
-<h1>zombie-exporter ${escapeHtml(version)}</h1>
-<p>Prometheus exporter for zombie processes and PID exhaustion. <a href="${path}">Metrics</a> · <a href="/healthz">Health</a></p>
-<p>Health: ${health.healthy ? 'ok' : 'unhealthy'} (${escapeHtml(health.reason)})</p>
-${sample ? summary(sample) : '<p>Waiting for the first sample.</p>'}
+<header><h1>zombie-exporter ${escapeHtml(version)}</h1>
+<nav><a href="${path}">Metrics</a> · <a href="/healthz">Health</a> · <a href="/api/v1/snapshot">Snapshot (JSON)</a> · <a href="/api/v1/history">History (JSON)</a></nav></header>
+<main id="live" data-refresh-ms="${refreshMs}">
+<p>Health: <span class="${health.healthy ? 'ok' : 'bad'}">${health.healthy ? 'ok' : 'unhealthy'}</span> (${escapeHtml(health.reason)})</p>
+${body}
+</main>
+<footer><p id="status">Refreshes every ${refreshMs / 1000}s.</p></footer>
+<script>${PAGE_SCRIPT}</script>
 </body></html>
 `;
 }

@@ -18,6 +18,11 @@ export interface ProcReader {
    * until it is full (see native-stat-batch.ts). Returns bytes written. The walk prefers it.
    */
   readStats?(pids: Int32Array, from: number, out: Buffer): number;
+  /**
+   * Reads the passwd file that names the uids of this root's processes: PID 1's own /etc/passwd through its root
+   * link (which needs ptrace access to PID 1), else, when the root is this machine's own /proc, /etc/passwd.
+   */
+  readPasswd(): string;
 }
 
 export interface ProcReaderOptions {
@@ -54,6 +59,15 @@ export function createProcReader(root: string, options: ProcReaderOptions = {}):
     },
     readText(relPath) {
       return readFileSync(`${base}/${relPath}`, 'utf8');
+    },
+    readPasswd() {
+      try {
+        return readFileSync(`${base}/1/root/etc/passwd`, 'utf8');
+      } catch (err) {
+        // Another proc root (a host's /proc mounted in a container) has its own users: this machine's would misname.
+        if (base !== '/proc') throw err;
+        return readFileSync('/etc/passwd', 'utf8');
+      }
     },
   };
 }

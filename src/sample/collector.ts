@@ -5,6 +5,7 @@ import { readHostFacts, SourceFailure } from '../procfs/host-facts.js';
 import { decodeComm, emptyStatFields, parseStatInto, type StatFields } from '../procfs/parse-stat.js';
 import type { ProcReader } from '../procfs/reader.js';
 import { ProcessWalker, STAT_BUFFER_BYTES } from '../procfs/walk.js';
+import { createParentDetailsReader } from './parent-details.js';
 import { topN } from './top-n.js';
 import { ZombieTracker } from './zombie-tracker.js';
 import { ALWAYS_EXPORTED_STATES, ZOMBIE_PIDS_PER_PARENT, type InitProcess, type Sample, type ZombieParent } from './sample.js';
@@ -26,7 +27,7 @@ export interface CollectorOptions {
 export interface Collector {
   /** Reads and returns a Sample; throws SourceFailure when an essential source can't be read. */
   collect(): Sample;
-  /** How stat files are read: `native` (the addon, one call per walk) or `node` (node:fs, three calls per file). */
+  /** How stat files are read: `native` (the addon, one call per ~900 files) or `node` (node:fs, three per file). */
   readonly walkMethod: 'native' | 'node';
 }
 
@@ -40,7 +41,14 @@ interface ParentAcc {
 interface SeenZombie {
   pid: number;
   ppid: number;
+  startTimeTicks: number;
   firstSeenMs: number;
+}
+
+/** What a top parent's stat says when read again after the walk. */
+interface ParentStat {
+  comm: string;
+  state: string;
 }
 
 /** Ranks parents: most zombies first, then the oldest zombie, then the lower pid, so output is deterministic. */
@@ -60,18 +68,21 @@ export function createCollector(options: CollectorOptions): Collector {
   const fields = emptyStatFields();
   // Counts by state letter, indexed by its char code: no string keys on the per-process path.
   const stateCounts = new Uint32Array(128);
+  let firstSampleMs: number | undefined;
 
   /**
-   * A top parent's comm, read again after the walk: decoding every process's comm in case it turns out to be a
-   * parent costs more than these few extra reads. Empty when the parent can't be read (hidepid, or it just exited).
+   * A top parent's comm and state, read again after the walk: decoding every process's comm in case it turns out
+   * to be a parent costs more than these few extra reads. Undefined when the parent can't be read (hidepid, another
+   * PID namespace, or it just exited).
    */
-  const readComm = (pid: number): string => {
-    if (pid <= 0) return '';
+  const readParentStat = (pid: number): ParentStat | undefined => {
+    if (pid <= 0) return undefined;
     try {
       const n = reader.readPidFile(pid, 'stat', buf);
-      return n < buf.length && parseStatInto(buf, 0, n, fields) === null ? decodeComm(buf, fields) : '';
+      if (n >= buf.length || parseStatInto(buf, 0, n, fields) !== null) return undefined;
+      return { comm: decodeComm(buf, fields), state: fields.state };
     } catch {
-      return '';
+      return undefined;
     }
   };
 
@@ -87,21 +98,23 @@ export function createCollector(options: CollectorOptions): Collector {
       let visibleTasks = 0;
       let zombieLeadersWithThreads = 0;
       // PID 1's stat, caught in passing; a holder object because the visitor closure assigns it.
-      const seen: { init: Omit<InitProcess, 'sigchldHandled'> | null } = { init: null };
+      const seen: { init: (Omit<InitProcess, 'sigchldHandled'> & { state: string }) | null } = { init: null };
       const zombies: SeenZombie[] = [];
       const parents = new Map<number, ParentAcc>();
 
       const visit = (f: StatFields, b: Buffer): void => {
         stateCounts[f.state.charCodeAt(0)]!++;
         visibleTasks += f.numThreads;
-        if (f.pid === 1) seen.init = { comm: decodeComm(b, f), userSeconds: f.utimeTicks / USER_HZ, systemSeconds: f.stimeTicks / USER_HZ };
+        if (f.pid === 1) {
+          seen.init = { comm: decodeComm(b, f), state: f.state, userSeconds: f.utimeTicks / USER_HZ, systemSeconds: f.stimeTicks / USER_HZ };
+        }
         if (f.state !== 'Z') return;
         if (f.numThreads > 1) {
           zombieLeadersWithThreads++;
           return;
         }
         const firstSeenMs = tracker.observe(f.pid, f.startTimeTicks, timestampMs);
-        zombies.push({ pid: f.pid, ppid: f.ppid, firstSeenMs });
+        zombies.push({ pid: f.pid, ppid: f.ppid, startTimeTicks: f.startTimeTicks, firstSeenMs });
         const acc = parents.get(f.ppid);
         if (acc === undefined) parents.set(f.ppid, { pid: f.ppid, zombies: 1, oldestFirstSeenMs: firstSeenMs });
         else {
@@ -122,25 +135,46 @@ export function createCollector(options: CollectorOptions): Collector {
       if (!top.some((p) => p.pid === 1)) top.push(parents.get(1) ?? { pid: 1, zombies: 0, oldestFirstSeenMs: timestampMs });
       const topPids = new Set(top.map((p) => p.pid));
 
-      // Zombie pids per top parent, oldest first, capped; one pass over this sample's zombies.
+      // Zombie pids per top parent, oldest first, capped, and the earliest start among them; one pass.
       const pidsByParent = new Map<number, SeenZombie[]>();
+      const oldestStartTicks = new Map<number, number>();
       for (const z of zombies) {
         if (!topPids.has(z.ppid)) continue;
+        const start = oldestStartTicks.get(z.ppid);
+        if (start === undefined || z.startTimeTicks < start) oldestStartTicks.set(z.ppid, z.startTimeTicks);
         let list = pidsByParent.get(z.ppid);
         if (list === undefined) pidsByParent.set(z.ppid, (list = []));
         list.push(z);
       }
-      const initComm = seen.init?.comm ?? '';
-      const topParentsOut: ZombieParent[] = top.map((acc) => ({
-        pid: acc.pid,
-        comm: acc.pid === 1 ? initComm : readComm(acc.pid),
-        zombies: acc.zombies,
-        oldestAgeSeconds: acc.zombies > 0 ? ageSeconds(acc.oldestFirstSeenMs) : 0,
-        zombiePids: (pidsByParent.get(acc.pid) ?? [])
-          .sort((a, b) => a.firstSeenMs - b.firstSeenMs || a.pid - b.pid)
-          .slice(0, ZOMBIE_PIDS_PER_PARENT)
-          .map((z) => z.pid),
-      }));
+
+      // A handful of small reads per leaking top parent, so the page, the snapshot and inspect can name its owner.
+      const details = createParentDetailsReader(reader);
+      const describe = (acc: ParentAcc, stat: ParentStat | undefined): Partial<ZombieParent> => {
+        if (acc.zombies === 0) return {};
+        const uptime = details.uptimeSeconds();
+        const startTicks = oldestStartTicks.get(acc.pid);
+        return {
+          state: stat?.state ?? null,
+          ...details.describe(acc.pid),
+          // Both clocks tick in hundredths of a second (USER_HZ), so more decimals would be noise.
+          oldestStartedSecondsAgo:
+            uptime === null || startTicks === undefined ? null : Math.max(0, Math.round(100 * uptime - startTicks) / 100),
+        };
+      };
+      const topParentsOut: ZombieParent[] = top.map((acc) => {
+        const stat = acc.pid === 1 ? (seen.init ?? undefined) : readParentStat(acc.pid);
+        return {
+          pid: acc.pid,
+          comm: stat?.comm ?? '',
+          zombies: acc.zombies,
+          oldestAgeSeconds: acc.zombies > 0 ? ageSeconds(acc.oldestFirstSeenMs) : 0,
+          zombiePids: (pidsByParent.get(acc.pid) ?? [])
+            .sort((a, b) => a.firstSeenMs - b.firstSeenMs || a.pid - b.pid)
+            .slice(0, ZOMBIE_PIDS_PER_PARENT)
+            .map((z) => z.pid),
+          ...describe(acc, stat),
+        };
+      });
 
       const other = { parents: 0, zombies: 0, oldestAgeSeconds: 0 };
       let oldestFirstSeenMs = Infinity;
@@ -158,8 +192,10 @@ export function createCollector(options: CollectorOptions): Collector {
         if (n > 0) processesByState[String.fromCharCode(code)] = n;
       });
 
+      firstSampleMs ??= timestampMs;
       return {
         timestampMs,
+        firstSampleMs,
         durationSeconds: (performance.now() - started) / 1000,
         processes: walk.processes,
         processesByState,
@@ -176,7 +212,15 @@ export function createCollector(options: CollectorOptions): Collector {
         pidMax: facts.pidMax,
         threadsMax: facts.threadsMax,
         forksTotal: facts.forksTotal,
-        init: seen.init === null ? null : { ...seen.init, sigchldHandled: facts.initSigchldHandled },
+        init:
+          seen.init === null
+            ? null
+            : {
+                comm: seen.init.comm,
+                userSeconds: seen.init.userSeconds,
+                systemSeconds: seen.init.systemSeconds,
+                sigchldHandled: facts.initSigchldHandled,
+              },
         skipped: walk.skipped,
         skipDetails: walk.skipDetails,
         sourceErrors: facts.errors,

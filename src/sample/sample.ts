@@ -15,6 +15,21 @@ export interface ZombieParent {
   oldestAgeSeconds: number;
   /** Pids of its zombies, oldest first, at most ZOMBIE_PIDS_PER_PARENT. */
   zombiePids: number[];
+  // The fields below are read only for parents holding zombies (a few small reads each) and absent otherwise; null
+  // means they were looked for and could not be read (the parent vanished, hidepid, another PID namespace).
+  /** The parent's own state letter (S, R, T, D, ...), from the walk. */
+  state?: string | null;
+  /** The parent's real uid, from its status. */
+  uid?: number | null;
+  /** The user name for uid, from the passwd file of the proc root's PID 1 (or this machine's, for /proc). */
+  user?: string | null;
+  /** The parent's cgroup path (see primaryCgroupPath): where it runs, e.g. a systemd unit or a container. */
+  cgroup?: string | null;
+  /**
+   * Seconds between the start of its oldest zombie's process and the sample: an upper bound on how long that zombie
+   * has been one (procfs keeps when a process started, not when it exited).
+   */
+  oldestStartedSecondsAgo?: number | null;
 }
 
 /** Parents outside the top N, summed so that by-parent totals always add up to the host total. */
@@ -54,6 +69,11 @@ export const ZOMBIE_PIDS_PER_PARENT = 20;
 export interface Sample {
   /** Wall-clock time the walk started (ms since the epoch). */
   timestampMs: number;
+  /**
+   * When this collector's first sample was taken. Ages count from first sight, so a zombie first seen then may be
+   * older than its age says; equal to timestampMs in a one-shot run, where no age is known.
+   */
+  firstSampleMs: number;
   /** How long the walk and host reads took. */
   durationSeconds: number;
   /** Thread-group leaders read in this walk. */

@@ -61,5 +61,10 @@ export function faultyReader(
       if (code) throw errno(code, `open ${rel}`);
       return inner.readText(rel);
     },
+    readPasswd() {
+      const code = faults.text?.('1/root/etc/passwd');
+      if (code) throw errno(code, 'open 1/root/etc/passwd');
+      return inner.readPasswd();
+    },
   };
 }

@@ -119,9 +119,9 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the built CLI to completion (for bad-input tests). */
-export async function runCli(args: string[], timeoutMs = 10_000): Promise<RunResult> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the built CLI to completion (for bad-input tests), from `cwd` (default: this process's). */
+export async function runCli(args: string[], timeoutMs = 10_000, cwd?: string): Promise<RunResult> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -1,22 +1,31 @@
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
+import { SampleHistory } from '../../src/history.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 import { createProcReader } from '../../src/procfs/reader.js';
 import { createCollector } from '../../src/sample/collector.js';
 import type { Sample } from '../../src/sample/sample.js';
 import type { SampleFailure } from '../../src/sampler.js';
+import { toSnapshot } from '../../src/snapshot/snapshot.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
 const NOW = 2_000_000_000_000;
 const logged: string[] = [];
 const logger = createLogger('debug', 'logfmt', (l) => logged.push(l));
 
-function app(state: { latest?: Sample; lastFailure?: SampleFailure }, render = async () => 'm 1\n') {
+function app(
+  state: { latest?: Sample; lastFailure?: SampleFailure },
+  render = async () => 'm 1\n',
+  history?: SampleHistory,
+  sampleIntervalMs = 5000,
+) {
   const samples = { latest: state.latest, lastFailure: state.lastFailure };
   const a = buildApp({
     telemetryPath: '/metrics',
-    sampleIntervalMs: 5000,
+    sampleIntervalMs,
+    history,
     version: '9.9.9',
     samples,
     renderMetrics: render,
@@ -83,21 +92,107 @@ t.test('/healthz: fresh is 200; stale, failing or missing is 503 with the reason
   t.match(none.json(), { reason: 'no sample yet' });
 });
 
-t.test('landing page names the exporter, links metrics, summarises, and escapes comm', async (t) => {
+t.test('landing page: summary, parents, PID 1, chart; every process-chosen string escaped', async (t) => {
   const s = sample();
   s.topParents[0]!.comm = '<script>alert(1)</script>';
-  const res = await app({ latest: s }).inject('/');
+  s.topParents[0]!.cgroup = '/x/<img src=x onerror=alert(2)>';
+  s.topParents[0]!.user = '"><b>';
+  const history = new SampleHistory(5000);
+  for (const ms of [NOW - 10_000, NOW - 5000, NOW]) history.record({ timestampMs: ms, zombies: 9, pidsInUse: 412 });
+  const res = await app({ latest: s }, undefined, history).inject('/');
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^text\/html/);
   t.match(res.body, 'zombie-exporter 9.9.9');
   t.match(res.body, '<a href="/metrics">');
-  t.match(res.body, '<b id="zombies">9</b>');
-  t.match(res.body, '<b id="pids">412</b> of 30000');
+  t.match(res.body, '<a href="/api/v1/snapshot">');
+  t.match(res.body, '<title>zombie-exporter: 9 zombies, PIDs 1.4%</title>');
+  t.match(res.body, '<p class="big bad" id="zombies">9</p>');
+  t.match(res.body, '<p class="big" id="pids">412</p>');
+  t.match(res.body, 'of <b id="pid-limit">30000</b> (<span id="pid-usage">1.4%</span>): pid_max 32768, threads-max 30000');
+  t.match(res.body, '<p class="big" id="init-comm">systemd</p>');
+  t.match(res.body, 'SIGCHLD handled');
+  t.match(res.body, 'Holds <b id="init-zombies">2</b> adopted zombies');
   t.match(res.body, '&lt;script&gt;alert(1)&lt;/script&gt;');
-  t.notMatch(res.body, '<script>');
-  t.match(res.body, 'systemd; SIGCHLD handled');
+  t.match(res.body, '/x/&lt;img src=x onerror=alert(2)&gt;');
+  t.match(res.body, '&quot;&gt;&lt;b&gt;');
+  t.equal(res.body.match(/<script/g)?.length, 1, 'the one script tag is the page\'s own');
+  t.notMatch(res.body, '<img');
+  t.match(res.body, /<tr class="parent" data-pid="100">/);
+  t.match(res.body, '<td class="num zombies">4</td>');
+  t.match(res.body, '<td class="pids">101 102 103 104</td>');
+  t.match(res.body, '<td class="step"><code>kill -TERM 100</code></td>');
+  t.match(res.body, '<td class="step">fix init (below)</td>', 'PID 1 gets no kill command');
+  t.match(res.body, '<p>Each parent must reap its children (wait() for them, or set SIGCHLD to SIG_IGN): fix or restart it.');
+  t.match(res.body, '<pre id="commands">kill -TERM 100  # &lt;script&gt;alert(1)&lt;/script&gt;: 4 zombies\nkill -TERM 200  # my app (v2): 2 zombies\nkill -TERM 300  # leaky: 1 zombie</pre>');
+  t.match(res.body, '<p id="init-advice">PID 1 (systemd) holds 2 adopted zombies. Only fixing init helps');
+  t.match(res.body, /<figure class="chart" id="chart-zombies">[\s\S]*<path class="line" d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+"\/>/);
+  t.match(res.body, 'data-refresh-ms="5000"');
+  t.match(res.body, '<h2>Since sampling began (up to an hour)</h2>', 'ten seconds of history: a one-minute chart');
+  history.record({ timestampMs: NOW + 3_600_000, zombies: 1, pidsInUse: 400 });
+  const later = await app({ latest: { ...s, timestampMs: NOW + 3_600_000 } }, undefined, history).inject('/');
+  t.match(later.body, '<h2>Last hour</h2>', 'an hour of history: the full hour');
   const empty = await app({}).inject('/');
   t.match(empty.body, 'Waiting for the first sample.');
+  t.match(empty.body, '<title>zombie-exporter: waiting for the first sample</title>');
+});
+
+t.test('landing page with no zombies says so and draws an empty chart', async (t) => {
+  const s = { ...sample(), zombies: 0, zombieParents: 0, topParents: [], other: { parents: 0, zombies: 0, oldestAgeSeconds: 0 } };
+  const res = await app({ latest: s }).inject('/');
+  t.match(res.body, '<p id="no-zombies">No zombies.</p>');
+  t.match(res.body, '<p class="big ok" id="zombies">0</p>');
+  t.notMatch(res.body, '<path class="line"', 'no points yet: nothing plotted');
+});
+
+t.test('the page allows only its own inline script and style (CSP hashes match what it sends)', async (t) => {
+  const res = await app({ latest: sample() }).inject('/');
+  const csp = String(res.headers['content-security-policy']);
+  const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  const script = /<script>([\s\S]*?)<\/script>/.exec(res.body)![1]!;
+  const style = /<style>([\s\S]*?)<\/style>/.exec(res.body)![1]!;
+  t.match(csp, `script-src ${hash(script)};`);
+  t.match(csp, `style-src ${hash(style)};`);
+  t.match(csp, "default-src 'none'");
+  t.match(csp, "connect-src 'self'");
+  t.notMatch(csp, 'unsafe-inline');
+  t.same([res.headers['x-content-type-options'], res.headers['cache-control']], ['nosniff', 'no-store']);
+  t.notMatch(res.body, / style="/, 'no style attributes, which the CSP would block');
+});
+
+t.test('the page refreshes once per sample, between one second and one minute', async (t) => {
+  const at = async (intervalMs: number) => (await app({ latest: sample() }, undefined, undefined, intervalMs).inject('/')).body;
+  t.match(await at(100), 'data-refresh-ms="1000"');
+  t.match(await at(15_000), 'data-refresh-ms="15000"');
+  t.match(await at(3_600_000), 'data-refresh-ms="60000"');
+  t.match(await at(15_000), '<noscript><meta http-equiv="refresh" content="15"></noscript>');
+});
+
+t.test('/api/v1/snapshot: 503 until the first sample, then the snapshot of the latest one', async (t) => {
+  const before = await app({}).inject('/api/v1/snapshot');
+  t.same([before.statusCode, before.headers['retry-after'], before.json()], [503, '5', { error: 'no sample yet' }]);
+  const s = sample();
+  const a = app({ latest: s });
+  const res = await a.inject('/api/v1/snapshot');
+  t.equal(res.statusCode, 200);
+  t.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+  t.equal(res.headers['cache-control'], 'no-store');
+  t.same(res.json(), JSON.parse(JSON.stringify(toSnapshot(s))));
+  t.equal(res.json().zombies.total, 9);
+  const head = await a.inject({ method: 'HEAD', url: '/api/v1/snapshot' });
+  t.same([head.statusCode, head.body], [200, '']);
+  const post = await a.inject({ method: 'POST', url: '/api/v1/snapshot' });
+  t.equal(post.statusCode, 405);
+});
+
+t.test('/api/v1/history: the ring\'s points', async (t) => {
+  const history = new SampleHistory(5000);
+  history.record({ timestampMs: NOW - 5000, zombies: 1, pidsInUse: 400 });
+  history.record({ timestampMs: NOW, zombies: 3, pidsInUse: 410 });
+  const res = await app({ latest: sample() }, undefined, history).inject('/api/v1/history');
+  t.equal(res.statusCode, 200);
+  t.same(res.json(), { windowSeconds: 3600, spacingMs: 5000, t: [NOW - 5000, NOW], zombies: [1, 3], pidsInUse: [400, 410] });
+  const none = await app({}).inject('/api/v1/history');
+  t.same(none.json().t, [], 'no history kept: empty, not an error');
 });
 
 t.test('unknown paths 404, wrong methods 405, errors never leak a stack', async (t) => {

@@ -23,3 +23,10 @@ t.test('sysctl integers', async (t) => {
   t.same(parseSysctlInt('4194304'), { ok: true, value: 4194304 });
   for (const bad of ['', '\n', '-1\n', '12 34\n', '0x10\n', '99999999999999999999\n']) t.equal(parseSysctlInt(bad).ok, false, JSON.stringify(bad));
 });
+
+t.test('uptime: seconds since boot', async (t) => {
+  const { parseUptime } = await import('../../src/procfs/parse-uptime.js');
+  t.same(parseUptime('4434.22 8445.45\n'), { ok: true, seconds: 4434.22 });
+  t.same(parseUptime('5 9'), { ok: true, seconds: 5 });
+  for (const bad of ['', '4434.22\n', 'a b', '1e400 1']) t.equal(parseUptime(bad).ok, false, JSON.stringify(bad));
+});

@@ -137,3 +137,62 @@ t.test('a malformed host file is a parse failure with the file named', async (t)
   const s = createCollector({ reader: createProcReader(tree.dir), topParents: 10 }).collect();
   t.same(s.sourceErrors, [{ source: 'init', message: 'parse 1/status: missing signal masks' }]);
 });
+
+t.test('leaking top parents carry their state, owner, cgroup and a start-time bound; others do not', async (t) => {
+  const s = createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).collect();
+  const by = (pid: number) => s.topParents.find((p) => p.pid === pid)!;
+  // uptime 5000 s; the oldest zombies started at ticks 701 (under 100, 200) and 801 (under 300), 900 (under 1).
+  t.same(
+    [100, 1, 200, 300].map((pid) => {
+      const { state, uid, user, cgroup, oldestStartedSecondsAgo } = by(pid);
+      return [pid, state, uid, user, cgroup, oldestStartedSecondsAgo];
+    }),
+    [
+      [100, 'S', 1000, 'alice', '/user.slice/user-1000.slice/session-3.scope', 4992.99],
+      [1, 'S', 0, 'root', '/init.scope', 4991],
+      [200, 'S', 999, null, '/system.slice/my-app.service', 4992.99],
+      [300, 'R', null, null, null, 4991.99],
+    ],
+    'uid 1000 is named by the first passwd line; 999 has no name; 300 has no status or cgroup file',
+  );
+  t.equal(s.firstSampleMs, s.timestampMs, 'one look: the first sample is this one');
+});
+
+t.test('parent details: unreadable files and a missing parent read as null; a parent without zombies gets none', async (t) => {
+  const tree = copyTree(ZOMBIE_TREE);
+  t.teardown(tree.remove);
+  rmSync(`${tree.dir}/200`, { recursive: true }); // the parent exits before its zombies are reaped
+  rmSync(`${tree.dir}/401`, { recursive: true });
+  rmSync(`${tree.dir}/402`, { recursive: true });
+  const reader = faultyReader(createProcReader(tree.dir), {
+    text: (rel) => (rel === '100/status' || rel === 'uptime' || rel === '1/root/etc/passwd' ? 'EACCES' : undefined),
+  });
+  const s = createCollector({ reader, topParents: 10 }).collect();
+  const bash = s.topParents.find((p) => p.pid === 100)!;
+  t.same([bash.state, bash.uid, bash.user, bash.cgroup, bash.oldestStartedSecondsAgo], ['S', null, null, '/user.slice/user-1000.slice/session-3.scope', null]);
+  const gone = s.topParents.find((p) => p.pid === 200)!;
+  t.same([gone.comm, gone.state, gone.uid, gone.cgroup], ['', null, null, null]);
+  t.same(Object.keys(s.topParents.find((p) => p.pid === 1)!), ['pid', 'comm', 'zombies', 'oldestAgeSeconds', 'zombiePids']);
+  t.equal(s.zombies, 7, 'the walk is unaffected');
+  t.same(s.sourceErrors, []);
+});
+
+t.test('a proc root other than /proc never falls back to this machine\'s passwd', async (t) => {
+  const tree = copyTree(ZOMBIE_TREE);
+  t.teardown(tree.remove);
+  rmSync(`${tree.dir}/1/root`, { recursive: true });
+  const s = createCollector({ reader: createProcReader(tree.dir), topParents: 10 }).collect();
+  const bash = s.topParents.find((p) => p.pid === 100)!;
+  t.same([bash.uid, bash.user], [1000, null], 'uid known, name unknown rather than guessed from the wrong host');
+  t.throws(() => createProcReader(tree.dir).readPasswd(), { code: 'ENOENT' });
+  t.match(createProcReader('/proc').readPasswd(), /^root:/m, 'for /proc itself a passwd is always found: /proc/1/root/etc/passwd, else /etc/passwd');
+});
+
+t.test('firstSampleMs stays at the first sample, so ages can say "already there"', async (t) => {
+  let now = 1_000_000;
+  const c = createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 10, now: () => now });
+  c.collect();
+  now += 5000;
+  const s = c.collect();
+  t.same([s.firstSampleMs, s.timestampMs, s.oldestZombieAgeSeconds], [1_000_000, 1_005_000, 5]);
+});

@@ -9,7 +9,7 @@ import { WorkerCollector } from '../../src/sample/worker-collector.js';
 import { copyTree, ZOMBIE_TREE } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 
-const stable = (s: Sample) => ({ ...s, timestampMs: 0, durationSeconds: 0 });
+const stable = (s: Sample) => ({ ...s, timestampMs: 0, firstSampleMs: 0, durationSeconds: 0 });
 
 t.test('a worker collects what the in-thread collector does, and keeps its state between calls', async (t) => {
   const wc = new WorkerCollector({ procfsPath: ZOMBIE_TREE, topParents: 2 });

@@ -1,0 +1,153 @@
+// inspect's terminal view of a Snapshot: the summary, the leaking parents as a table, notes, and next steps.
+
+import { formatDuration } from '../duration.js';
+import { counted, formatAge, formatPercent, sigchldText, stateText, userText, zombieAgeText } from '../snapshot/format.js';
+import { HAND_TO_INIT, REAP } from '../snapshot/next-step.js';
+import { planNextSteps } from '../snapshot/next-steps-plan.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { terminalSafe } from './terminal-safe.js';
+
+export interface TableContext {
+  procfsPath: string;
+  /** The --watch interval, or null for one look. */
+  watchMs: number | null;
+}
+
+/** Zombie pids shown under each parent; the JSON carries up to 20, a terminal row reads better with fewer. */
+const PIDS_SHOWN = 10;
+
+/** Lays out rows as columns two spaces apart; `right` columns are right-aligned; trailing blanks are dropped. */
+function columns(rows: string[][], right: ReadonlySet<number>): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => {
+        const pad = ' '.repeat(widths[i]! - [...cell].length);
+        return right.has(i) ? pad + cell : cell + pad;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function parentTable(s: Snapshot): string[] {
+  const rows = [['PID', 'COMM', 'STATE', 'USER', 'ZOMBIES', 'OLDEST', 'CGROUP']];
+  const zombieLines = new Map<number, string>();
+  s.parents.forEach((p, i) => {
+    rows.push([
+      String(p.pid),
+      terminalSafe(p.comm),
+      stateText(p.state),
+      terminalSafe(userText(p)),
+      String(p.zombies),
+      zombieAgeText(p.oldestAgeSeconds, p.oldestStartedSecondsAgo, s.watchingSeconds),
+      p.cgroup === null ? 'unknown' : terminalSafe(p.cgroup),
+    ]);
+    const shown = p.zombiePids.slice(0, PIDS_SHOWN).join(' ');
+    zombieLines.set(i + 1, `zombies: ${shown}${p.zombies > PIDS_SHOWN ? ` … (${p.zombies - PIDS_SHOWN} more)` : ''}`);
+  });
+  const o = s.otherParents;
+  if (o.zombies > 0) rows.push(['other', `${counted(o.parents, 'more parent')}`, '', '', String(o.zombies), zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds), '']);
+  const indent = ' '.repeat(Math.max(...rows.map((r) => r[0]!.length)) + 2);
+  const out: string[] = [];
+  columns(rows, new Set([0, 4])).forEach((line, i) => {
+    out.push(line);
+    const z = zombieLines.get(i);
+    if (z !== undefined) out.push(`${indent}${z}`);
+  });
+  return out;
+}
+
+function notes(s: Snapshot): string[] {
+  const out: string[] = [];
+  const unreadable = Object.entries(s.skipped).filter(([reason, n]) => reason !== 'vanished' && n > 0);
+  if (unreadable.length > 0) {
+    const total = unreadable.reduce((n, [, k]) => n + k, 0);
+    const which = unreadable.map(([reason, n]) => `${reason} ${n}`).join(', ');
+    const hint = s.skipped.permission > 0 ? '; run as root to see them all' : '';
+    out.push(`${total} ${total === 1 ? 'process' : 'processes'} could not be read (${which})${hint}.`);
+  }
+  if (s.pids.visibleTasks < 0.9 * s.pids.inUse) {
+    out.push(`Only ${s.pids.visibleTasks} of ${s.pids.inUse} tasks are visible here (hidepid, or another PID namespace): zombies among the rest are not counted.`);
+  }
+  if (s.init === null) out.push('PID 1 is not visible (hidepid, or another PID namespace).');
+  for (const e of s.sourceErrors) out.push(`Could not read ${e.source}: ${terminalSafe(e.message)}.`);
+  return out;
+}
+
+const AGE_NOTE_ONE_LOOK =
+  'OLDEST: one look cannot tell how long a zombie has been one (procfs keeps no exit time); ≤ bounds it by when the\n' +
+  "zombie's process started. --watch counts ages from the first look.";
+const AGE_NOTE_WATCH =
+  'OLDEST: counted from the first look; ≥ means the zombie was already there then; ≤ bounds it by when its process started.';
+
+export function renderTable(s: Snapshot, ctx: TableContext): string {
+  const lines: string[] = [];
+  const how =
+    ctx.watchMs === null
+      ? `one look at ${s.processes.total} processes in ${(s.durationSeconds * 1000).toFixed(1)} ms`
+      : `every ${formatDuration(ctx.watchMs)}, watching for ${formatAge(s.watchingSeconds)}; Ctrl-C to stop`;
+  lines.push(`zombie-exporter inspect: ${terminalSafe(ctx.procfsPath)} at ${s.time} (${how})`, '');
+
+  const z = s.zombies;
+  const p = s.pids;
+  const init = s.init;
+  lines.push(
+    `Zombies  ${z.total} under ${counted(z.parents, 'parent')}; ${counted(z.leadersWithThreads, 'exited leader')} with live threads (not reapable yet, not counted)`,
+    `PIDs     ${p.inUse} in use of ${p.limit} (${formatPercent(p.usage)}): the lower of pid_max ${p.pidMax} and threads-max ${p.threadsMax ?? 'unknown'}`,
+    init === null
+      ? 'PID 1    not visible'
+      : `PID 1    ${terminalSafe(init.comm)}: ${sigchldText(init.sigchldHandled)}; holds ${init.zombies} adopted ${init.zombies === 1 ? 'zombie' : 'zombies'}; CPU ${init.userCpuSeconds.toFixed(2)}s user, ${init.systemCpuSeconds.toFixed(2)}s system`,
+    '',
+  );
+
+  if (z.total === 0) lines.push('No zombies.');
+  else {
+    lines.push(...parentTable(s), '', ctx.watchMs === null ? AGE_NOTE_ONE_LOOK : AGE_NOTE_WATCH);
+  }
+  const n = notes(s);
+  if (n.length > 0) lines.push('', 'Notes:', ...n.map((x) => `  ${x}`));
+  if (z.total > 0) lines.push('', 'Next steps (inspect never kills anything; these are for you to run):', ...nextSteps(s));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Width advice wraps at: long enough for a command, short enough for a laptop terminal. */
+const WRAP = 100;
+
+/** Word-wraps text to `width` columns (a word longer than that gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const candidate = line === '' ? word : `${line} ${word}`;
+    if ([...candidate].length > width && line !== '') {
+      lines.push(line);
+      line = word;
+    } else line = candidate;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** The plan as text: the shared advice once, then the commands, aligned so they can be copied as they are. */
+function nextSteps(s: Snapshot): string[] {
+  const plan = planNextSteps(s);
+  const out: string[] = [];
+  const para = (text: string): void => void out.push(...wrap(text, WRAP - 2).map((l) => `  ${l}`));
+  if (plan.commands.length > 0) {
+    para(`Each parent below ${REAP} Killing one hands its zombies ${HAND_TO_INIT}`);
+    const width = Math.max(...plan.commands.map((c) => c.command.length));
+    for (const c of plan.commands) {
+      const about = `${terminalSafe(c.comm)}: ${counted(c.zombies, 'zombie')}${c.note === null ? '' : `. ${c.note}`}`;
+      out.push(`    ${c.command.padEnd(width)}  # ${about}`);
+    }
+    if (plan.caution !== null) para(plan.caution);
+  }
+  if (plan.init !== null) para(`PID 1 (${terminalSafe(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${plan.init.text}`);
+  if (plan.outside !== null) para(`${counted(plan.outside.zombies, 'zombie')}: ${plan.outside.text}`);
+  if (plan.unlisted !== null) {
+    const { parents, zombies } = plan.unlisted;
+    para(`${counted(parents, 'more parent')} ${parents === 1 ? 'holds' : 'hold'} ${counted(zombies, 'zombie')}, not listed: raise --zombies.top-parents to see ${parents === 1 ? 'it' : 'them'}.`);
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+// Text for numbers the page and inspect both show: ages, age bounds, percentages, counted nouns.
+
+export function formatAge(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+  return `${Math.floor(seconds / 86400)}d${Math.floor((seconds % 86400) / 3600)}h`;
+}
+
+/**
+ * How long a parent's oldest zombie has been one, as well as it is known. Its age counts from first sight: exact to
+ * an interval when it appeared while watching, only a lower bound (≥) when it was already there at the first
+ * sample. Its process's start time gives an upper bound (≤), since it exited after it started. A one-shot inspect has
+ * watched for 0s, so only the upper bound remains.
+ */
+export function zombieAgeText(oldestAgeSeconds: number, startedSecondsAgo: number | null | undefined, watchingSeconds: number): string {
+  if (watchingSeconds > 0 && oldestAgeSeconds < watchingSeconds) return formatAge(oldestAgeSeconds);
+  const bounds: string[] = [];
+  if (watchingSeconds > 0) bounds.push(`≥${formatAge(oldestAgeSeconds)}`);
+  if (startedSecondsAgo !== null && startedSecondsAgo !== undefined) bounds.push(`≤${formatAge(startedSecondsAgo)}`);
+  return bounds.length > 0 ? bounds.join(' ') : 'unknown';
+}
+
+/** A ratio as a percentage with one decimal, e.g. 0.01373 -> "1.4%". */
+export function formatPercent(ratio: number): string {
+  return `${(100 * ratio).toFixed(1)}%`;
+}
+
+/** "1 zombie", "3 zombies". */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** What each state letter means (proc(5)), so nobody has to look it up mid-incident. */
+const STATE_NAMES: Record<string, string> = {
+  R: 'running',
+  S: 'sleeping',
+  D: 'disk sleep',
+  Z: 'zombie',
+  T: 'stopped',
+  t: 'tracing stop',
+  X: 'dead',
+  I: 'idle',
+  P: 'parked',
+  W: 'paging',
+  K: 'wakekill',
+  x: 'dead',
+};
+
+/** "S sleeping", or "unknown" when the state could not be read. */
+export function stateText(state: string | null): string {
+  if (state === null) return 'unknown';
+  const name = STATE_NAMES[state];
+  return name === undefined ? state : `${state} ${name}`;
+}
+
+/** The user name, else the bare uid, else "unknown". */
+export function userText(parent: { uid: number | null; user: string | null }): string {
+  return parent.user ?? (parent.uid === null ? 'unknown' : `uid ${parent.uid}`);
+}
+
+/** What PID 1 does with SIGCHLD, in words. */
+export function sigchldText(handled: boolean | null): string {
+  return handled === null ? 'SIGCHLD handling unknown' : handled ? 'SIGCHLD handled' : 'SIGCHLD left at default (may never reap)';
+}

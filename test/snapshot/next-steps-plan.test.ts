@@ -1,0 +1,45 @@
+import t from 'tap';
+import { createProcReader } from '../../src/procfs/reader.js';
+import { createCollector } from '../../src/sample/collector.js';
+import { planNextSteps } from '../../src/snapshot/next-steps-plan.js';
+import { toSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
+import { ZOMBIE_TREE } from '../helpers/fixtures.js';
+
+const fixture = (topParents = 10): Snapshot =>
+  toSnapshot(createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents }).collect());
+
+t.test('the fixture: one command per ordinary parent, PID 1 apart, nothing unlisted', async (t) => {
+  const plan = planNextSteps(fixture());
+  t.same(plan.commands, [
+    { pid: 100, comm: 'bash', zombies: 4, command: 'kill -TERM 100', note: null },
+    { pid: 200, comm: 'my app (v2)', zombies: 2, command: 'kill -TERM 200', note: null },
+    { pid: 300, comm: 'leaky', zombies: 1, command: 'kill -TERM 300', note: null },
+  ]);
+  t.equal(plan.caution, null, 'this PID 1 handles SIGCHLD');
+  t.match(plan.init, { comm: 'systemd', zombies: 2, text: /^Only fixing init helps/ });
+  t.same([plan.outside, plan.unlisted], [null, null]);
+});
+
+t.test('parents beyond the top N are counted as unlisted', async (t) => {
+  const plan = planNextSteps(fixture(1));
+  t.same(plan.commands.map((c) => c.pid), [100]);
+  t.same(plan.unlisted, { parents: 2, zombies: 3 });
+});
+
+t.test('a stopped parent gets a note; pid 0 is outside the namespace; an init that never reaps adds a caution', async (t) => {
+  const base = fixture();
+  const s: Snapshot = {
+    ...base,
+    init: { ...base.init!, sigchldHandled: false },
+    parents: [
+      { ...base.parents[0]!, state: 'T' },
+      { ...base.parents[0]!, pid: 0, comm: '', state: null, zombies: 3 },
+    ],
+  };
+  const plan = planNextSteps(s);
+  t.same(plan.commands.map((c) => [c.pid, c.note]), [[100, "It is stopped (T), so it can't reap: `kill -CONT 100` lets it run again."]]);
+  t.match(plan.caution, 'Careful: PID 1 here leaves SIGCHLD at its default');
+  t.match(plan.outside, { zombies: 3, text: /outside this proc root's PID namespace/ });
+  t.equal(plan.init, null, 'PID 1 holds none here');
+  t.equal(planNextSteps({ ...s, parents: [s.parents[1]!] }).caution, null, 'no command, no caution');
+});
