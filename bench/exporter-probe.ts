@@ -2,7 +2,7 @@
 // resolution. Prints "listening <url>"; on stdin "report" prints one JSON line and resets the monitor; "quit" closes.
 // Usage: exporter-probe.js <interval> [procfs]
 
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseCommandLine } from '../src/config.js';
 import { createLogger } from '../src/log.js';
@@ -23,6 +23,11 @@ exporter.sampler.on('sample', (s) => {
 });
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
+// The longest garbage-collection pause on the main thread since the last report: the one pause the exporter causes.
+let gcMaxMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, e.duration);
+}).observe({ entryTypes: ['gc'] });
 process.stdout.write(`listening http://${exporter.address}\n`);
 
 for await (const line of createInterface({ input: process.stdin })) {
@@ -35,12 +40,14 @@ for await (const line of createInterface({ input: process.stdin })) {
         eldMaxMs: eld.max / 1e6,
         eldP99Ms: eld.percentile(99) / 1e6,
         eldMeanMs: eld.mean / 1e6,
+        gcMaxMs,
         rssBytes: process.memoryUsage().rss,
         heapUsedBytes: process.memoryUsage().heapUsed,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
       })}\n`,
     );
     eld.reset();
+    gcMaxMs = 0;
   } else if (line === 'quit') {
     break;
   }

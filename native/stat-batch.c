@@ -1,7 +1,8 @@
-/* Reads <root>/<pid>/stat for a list of pids in one call: the I/O loop of the procfs walk without a JavaScript-to-C++
+/* Lists the pids of a proc root and reads <root>/<pid>/stat for a list of pids in one call: the I/O loop of the procfs walk without a JavaScript-to-C++
  * crossing per syscall (three per process with node:fs, which is most of what the walk costs beyond the kernel's own
  * work). It decides nothing: it copies each file's bytes, or the errno that stopped it, into a buffer the caller owns,
  * and TypeScript parses them (src/procfs/native-stat-batch.ts). Optional: without it the walk uses node:fs. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
@@ -79,9 +80,72 @@ static napi_value read_stats(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static const char *errno_name(int e) {
+  switch (e) {
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENOTDIR: return "ENOTDIR";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENOMEM: return "ENOMEM";
+    default: return "EIO";
+  }
+}
+
+/* listPids(root: string, out: Int32Array): number
+ * Writes the decimal entries of root (the pids /proc lists) into `out` in directory order and returns how many;
+ * returns -(count so far) - 1 when `out` is full, so the caller can grow it and call again. Throws an Error whose
+ * code is the errno name when root can't be opened, as node:fs would. */
+static napi_value list_pids(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char root[ROOT_MAX + 1];
+  size_t root_len = 0;
+  napi_typedarray_type type;
+  size_t cap = 0;
+  void *data = NULL;
+
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], root, sizeof root, &root_len) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &cap, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "listPids(root: string, out: Int32Array)");
+    return NULL;
+  }
+  DIR *dir = opendir(root);
+  if (dir == NULL) {
+    int e = errno;
+    napi_throw_error(env, errno_name(e), strerror(e));
+    return NULL;
+  }
+  int32_t *out = data;
+  size_t count = 0;
+  struct dirent *entry;
+  bool full = false;
+  while ((entry = readdir(dir)) != NULL) {
+    const char *name = entry->d_name;
+    /* Leaders are listed by decimal pid; anything else (self, sys, 1x, a leading zero) is not a process. */
+    int64_t pid = 0;
+    size_t len = 0;
+    for (; name[len] >= '0' && name[len] <= '9' && len < 10; len++) pid = pid * 10 + (name[len] - '0');
+    if (len == 0 || name[len] != '\0' || name[0] == '0' || pid > INT32_MAX) continue;
+    if (count == cap) {
+      full = true;
+      break;
+    }
+    out[count++] = (int32_t)pid;
+  }
+  closedir(dir);
+  napi_value result;
+  napi_create_double(env, full ? -(double)count - 1 : (double)count, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "readStats", NAPI_AUTO_LENGTH, read_stats, NULL, &fn);
   napi_set_named_property(env, exports, "readStats", fn);
+  napi_create_function(env, "listPids", NAPI_AUTO_LENGTH, list_pids, NULL, &fn);
+  napi_set_named_property(env, exports, "listPids", fn);
   return exports;
 }

@@ -45,17 +45,20 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const app = Fastify({ logger: false, return503OnClosing: true });
 
-  // Prometheus asks for gzip; the text only changes with a sample (or the runtime TTL), so compress once per text.
-  let gzipped: { text: string; body: Buffer } | undefined;
+  // The text only changes with a sample (or the runtime TTL), so its bytes are encoded once per text: as UTF-8 for
+  // most clients and gzipped for Prometheus, which asks for gzip. Sending a string would re-encode ~15 KB per scrape,
+  // and under a burst of scrapes that garbage is what makes the main thread pause to collect it.
+  let encoded: { text: string; plain: Buffer; gzip?: Buffer } | undefined;
   app.get(options.telemetryPath, async (request, reply) => {
     if (samples.latest === undefined) {
       return reply.code(503).header('retry-after', retryAfterSeconds).type('text/plain; charset=utf-8').send('no sample yet\n');
     }
     const text = await options.renderMetrics();
+    if (encoded?.text !== text) encoded = { text, plain: Buffer.from(text) };
     void reply.type(options.metricsContentType).header('vary', 'accept-encoding');
-    if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.send(text);
-    if (gzipped?.text !== text) gzipped = { text, body: gzipSync(text) };
-    return reply.header('content-encoding', 'gzip').send(gzipped.body);
+    if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.send(encoded.plain);
+    encoded.gzip ??= gzipSync(encoded.plain);
+    return reply.header('content-encoding', 'gzip').send(encoded.gzip);
   });
 
   app.get('/healthz', async (_request, reply) => {

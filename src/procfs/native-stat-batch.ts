@@ -12,6 +12,11 @@ export interface NativeStatBatch {
    * Returns the bytes written.
    */
   readStats(root: string, pids: Int32Array, from: number, out: Buffer): number;
+  /**
+   * Writes the decimal entries of root into `out` and returns how many, or -(count so far) - 1 when `out` is full.
+   * Throws, with an errno `code`, when root can't be opened.
+   */
+  listPids(root: string, out: Int32Array): number;
 }
 
 export const RECORD_HEADER_BYTES = 8;
@@ -27,7 +32,7 @@ export function loadNativeStatBatch(): NativeStatBatch | undefined {
     if (PACKAGE_ROOT) {
       try {
         const mod = createRequire(import.meta.url)(new URL('build/Release/stat_batch.node', PACKAGE_ROOT).pathname) as NativeStatBatch;
-        if (typeof mod.readStats === 'function') cached = mod;
+        if (typeof mod.readStats === 'function' && typeof mod.listPids === 'function') cached = mod;
       } catch {
         // not built: the walk uses node:fs
       }

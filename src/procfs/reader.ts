@@ -13,16 +13,21 @@ export interface ProcReader {
   readPidFile(pid: number, name: string, buf: Buffer): number;
   /** Reads a whole small text file relative to the root (e.g. `loadavg`, `sys/kernel/pid_max`). */
   readText(relPath: string): string;
-  /**
-   * Present when the native stat reader is loaded: the stat files of pids[from...] in one call, as records in `out`
-   * until it is full (see native-stat-batch.ts). Returns bytes written. The walk prefers it.
-   */
-  readStats?(pids: Int32Array, from: number, out: Buffer): number;
+  /** Present when the native stat reader is loaded; the walk prefers it (see native-stat-batch.ts). */
+  readonly native?: NativeRootReader;
   /**
    * Reads the passwd file that names the uids of this root's processes: PID 1's own /etc/passwd through its root
    * link (which needs ptrace access to PID 1), else, when the root is this machine's own /proc, /etc/passwd.
    */
   readPasswd(): string;
+}
+
+/** The native reader bound to a root: the listing and the stat reads of a walk in a few calls. */
+export interface NativeRootReader {
+  /** The root's pids into `out`: the count, or -(count so far) - 1 when `out` is full. */
+  listPids(out: Int32Array): number;
+  /** The stat files of pids[from...] as records in `out` until it is full; returns the bytes written. */
+  readStats(pids: Int32Array, from: number, out: Buffer): number;
 }
 
 export interface ProcReaderOptions {
@@ -35,7 +40,12 @@ export function createProcReader(root: string, options: ProcReaderOptions = {}):
   const native = options.native === false ? undefined : loadNativeStatBatch();
   return {
     root: base,
-    ...(native && { readStats: (pids: Int32Array, from: number, out: Buffer) => native.readStats(base, pids, from, out) }),
+    ...(native && {
+      native: {
+        listPids: (out: Int32Array) => native.listPids(base, out),
+        readStats: (pids: Int32Array, from: number, out: Buffer) => native.readStats(base, pids, from, out),
+      },
+    }),
     listPids() {
       const pids: number[] = [];
       for (const name of readdirSync(base)) {

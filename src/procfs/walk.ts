@@ -2,7 +2,7 @@
 
 import { errnoName, RECORD_HEADER_BYTES, RECORD_MAX_BYTES } from './native-stat-batch.js';
 import { emptyStatFields, parseStatInto, type StatFields } from './parse-stat.js';
-import { skipReasonFor, SKIP_REASONS, type ProcReader, type SkipReason } from './reader.js';
+import { skipReasonFor, SKIP_REASONS, type NativeRootReader, type ProcReader, type SkipReason } from './reader.js';
 
 /** A skipped pid worth a log line (vanished pids are routine and not kept). */
 export interface SkipDetail {
@@ -56,13 +56,13 @@ export class ProcessWalker {
 
   /** Which reader the walk uses: `native` (the addon) or `node` (node:fs). */
   get method(): 'native' | 'node' {
-    return this.reader.readStats ? 'native' : 'node';
+    return this.reader.native ? 'native' : 'node';
   }
 
   /** Walks the proc root; throws only when the root itself can't be listed. */
   walk(visit: WalkVisitor): WalkResult {
     const result: WalkResult = { processes: 0, skipped: emptySkipCounts(), skipDetails: [] };
-    if (this.reader.readStats) this.walkBatch(this.reader.readStats.bind(this.reader), visit, result);
+    if (this.reader.native) this.walkBatch(this.reader.native, visit, result);
     else this.walkEach(visit, result);
     return result;
   }
@@ -81,14 +81,16 @@ export class ProcessWalker {
     }
   }
 
-  private walkBatch(readStats: (pids: Int32Array, from: number, out: Buffer) => number, visit: WalkVisitor, result: WalkResult): void {
-    const listed = this.reader.listPids();
-    if (listed.length > this.pids.length) this.pids = new Int32Array(listed.length * 2);
-    const pids = this.pids.subarray(0, listed.length);
-    pids.set(listed);
+  private walkBatch(native: NativeRootReader, visit: WalkVisitor, result: WalkResult): void {
+    let count = native.listPids(this.pids);
+    while (count < 0) {
+      this.pids = new Int32Array(this.pids.length * 2);
+      count = native.listPids(this.pids);
+    }
+    const pids = this.pids.subarray(0, count);
     const batch = (this.batch ??= Buffer.allocUnsafe(Math.max(BATCH_BYTES, RECORD_MAX_BYTES)));
     for (let from = 0; from < pids.length; ) {
-      const end = readStats(pids, from, batch);
+      const end = native.readStats(pids, from, batch);
       if (end <= 0) throw new Error(`native stat reader wrote nothing at pid index ${from}`);
       for (let at = 0; at < end; from++) {
         const pid = batch.readInt32LE(at);

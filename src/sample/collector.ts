@@ -49,6 +49,8 @@ interface SeenZombie {
 interface ParentStat {
   comm: string;
   state: string;
+  /** With the pid, which process this is: details cached for a pid are for this start time only. */
+  startTimeTicks: number;
 }
 
 /** Ranks parents: most zombies first, then the oldest zombie, then the lower pid, so output is deterministic. */
@@ -68,6 +70,7 @@ export function createCollector(options: CollectorOptions): Collector {
   const fields = emptyStatFields();
   // Counts by state letter, indexed by its char code: no string keys on the per-process path.
   const stateCounts = new Uint32Array(128);
+  const details = createParentDetailsReader(reader);
   let firstSampleMs: number | undefined;
 
   /**
@@ -80,7 +83,7 @@ export function createCollector(options: CollectorOptions): Collector {
     try {
       const n = reader.readPidFile(pid, 'stat', buf);
       if (n >= buf.length || parseStatInto(buf, 0, n, fields) !== null) return undefined;
-      return { comm: decodeComm(buf, fields), state: fields.state };
+      return { comm: decodeComm(buf, fields), state: fields.state, startTimeTicks: fields.startTimeTicks };
     } catch {
       return undefined;
     }
@@ -98,7 +101,7 @@ export function createCollector(options: CollectorOptions): Collector {
       let visibleTasks = 0;
       let zombieLeadersWithThreads = 0;
       // PID 1's stat, caught in passing; a holder object because the visitor closure assigns it.
-      const seen: { init: (Omit<InitProcess, 'sigchldHandled'> & { state: string }) | null } = { init: null };
+      const seen: { init: (Omit<InitProcess, 'sigchldHandled'> & ParentStat) | null } = { init: null };
       const zombies: SeenZombie[] = [];
       const parents = new Map<number, ParentAcc>();
 
@@ -106,7 +109,13 @@ export function createCollector(options: CollectorOptions): Collector {
         stateCounts[f.state.charCodeAt(0)]!++;
         visibleTasks += f.numThreads;
         if (f.pid === 1) {
-          seen.init = { comm: decodeComm(b, f), state: f.state, userSeconds: f.utimeTicks / USER_HZ, systemSeconds: f.stimeTicks / USER_HZ };
+          seen.init = {
+            comm: decodeComm(b, f),
+            state: f.state,
+            startTimeTicks: f.startTimeTicks,
+            userSeconds: f.utimeTicks / USER_HZ,
+            systemSeconds: f.stimeTicks / USER_HZ,
+          };
         }
         if (f.state !== 'Z') return;
         if (f.numThreads > 1) {
@@ -147,15 +156,16 @@ export function createCollector(options: CollectorOptions): Collector {
         list.push(z);
       }
 
-      // A handful of small reads per leaking top parent, so the page, the snapshot and inspect can name its owner.
-      const details = createParentDetailsReader(reader);
+      // Owner and cgroup of each leaking top parent (cached per parent), so the page, the snapshot and inspect can
+      // name who to talk to; uptime is read once, and only when some parent leaks.
+      let uptime: number | null | undefined;
       const describe = (acc: ParentAcc, stat: ParentStat | undefined): Partial<ZombieParent> => {
         if (acc.zombies === 0) return {};
-        const uptime = details.uptimeSeconds();
+        uptime ??= details.uptimeSeconds();
         const startTicks = oldestStartTicks.get(acc.pid);
         return {
           state: stat?.state ?? null,
-          ...details.describe(acc.pid),
+          ...(stat ? details.describe(acc.pid, stat.startTimeTicks, timestampMs) : { uid: null, user: null, cgroup: null }),
           // Both clocks tick in hundredths of a second (USER_HZ), so more decimals would be noise.
           oldestStartedSecondsAgo:
             uptime === null || startTicks === undefined ? null : Math.max(0, Math.round(100 * uptime - startTicks) / 100),
@@ -175,6 +185,8 @@ export function createCollector(options: CollectorOptions): Collector {
           ...describe(acc, stat),
         };
       });
+
+      details.endSample();
 
       const other = { parents: 0, zombies: 0, oldestAgeSeconds: 0 };
       let oldestFirstSeenMs = Infinity;

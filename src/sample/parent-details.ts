@@ -1,4 +1,4 @@
-// Reads what the walk does not carry about a zombie parent (owner, cgroup) and the host's uptime, for top parents.
+// Reads what the walk does not carry about a zombie parent (owner, cgroup), kept per parent between samples.
 
 import { parseCgroup, primaryCgroupPath } from '../procfs/parse-cgroup.js';
 import { parsePasswd } from '../procfs/parse-passwd.js';
@@ -13,20 +13,38 @@ export interface ParentDetails {
 }
 
 export interface ParentDetailsReader {
-  /** The parent's owner and cgroup; null for whatever can't be read. */
-  describe(pid: number): ParentDetails;
-  /** Seconds since boot, or null when /proc/uptime can't be read; read once per reader. */
+  /**
+   * The owner and cgroup of the parent that has this pid and start time; null for whatever can't be read. Read
+   * again only when the parent is new (a reused pid has a new start time) or its details are a minute old.
+   */
+  describe(pid: number, startTimeTicks: number, nowMs: number): ParentDetails;
+  /** Forgets parents not described since the last call, so the cache holds only the current top parents. */
+  endSample(): void;
+  /** Seconds since boot, or null when /proc/uptime can't be read. */
   uptimeSeconds(): number | null;
+}
+
+/**
+ * A parent's uid and cgroup rarely change while it lives (setuid, a move between cgroups), and a minute-old answer
+ * is good enough to say who to talk to; re-reading status and cgroup for every top parent in every sample cost more
+ * than the whole walk's parsing at 1,000 processes (docs/performance.md).
+ */
+export const DETAILS_MAX_AGE_MS = 60_000;
+
+interface Cached {
+  startTimeTicks: number;
+  readMs: number;
+  details: ParentDetails;
+  used: boolean;
 }
 
 /**
  * Details only decorate the top parents: a parent that exits mid-sample, hides behind hidepid or sits in another
  * PID namespace shows as unknown rather than failing or skewing the sample, so every read error reads as null.
- * One reader serves one sample: the passwd file and uptime are read at most once, and only when asked.
  */
 export function createParentDetailsReader(reader: ProcReader): ParentDetailsReader {
-  let users: ReadonlyMap<number, string> | undefined;
-  let uptime: number | null | undefined;
+  const cache = new Map<number, Cached>();
+  let users: { map: ReadonlyMap<number, string>; readMs: number } | undefined;
   const attempt = <T>(read: () => T | null): T | null => {
     try {
       return read();
@@ -34,30 +52,45 @@ export function createParentDetailsReader(reader: ProcReader): ParentDetailsRead
       return null;
     }
   };
-  const userName = (uid: number): string | null => {
-    users ??= attempt(() => parsePasswd(reader.readPasswd())) ?? new Map<number, string>();
-    return users.get(uid) ?? null;
+  const userName = (uid: number, nowMs: number): string | null => {
+    if (users === undefined || nowMs - users.readMs >= DETAILS_MAX_AGE_MS || nowMs < users.readMs) {
+      users = { map: attempt(() => parsePasswd(reader.readPasswd())) ?? new Map<number, string>(), readMs: nowMs };
+    }
+    return users.map.get(uid) ?? null;
+  };
+  const read = (pid: number, nowMs: number): ParentDetails => {
+    const uid = attempt(() => {
+      const parsed = parseStatus(reader.readText(`${pid}/status`));
+      return parsed.ok && parsed.status.uid >= 0 ? parsed.status.uid : null;
+    });
+    const cgroup = attempt(() => {
+      const parsed = parseCgroup(reader.readText(`${pid}/cgroup`));
+      return parsed.ok ? primaryCgroupPath(parsed.entries) : null;
+    });
+    return { uid, user: uid === null ? null : userName(uid, nowMs), cgroup };
   };
   return {
-    describe(pid) {
-      const uid = attempt(() => {
-        const parsed = parseStatus(reader.readText(`${pid}/status`));
-        return parsed.ok && parsed.status.uid >= 0 ? parsed.status.uid : null;
-      });
-      const cgroup = attempt(() => {
-        const parsed = parseCgroup(reader.readText(`${pid}/cgroup`));
-        return parsed.ok ? primaryCgroupPath(parsed.entries) : null;
-      });
-      return { uid, user: uid === null ? null : userName(uid), cgroup };
+    describe(pid, startTimeTicks, nowMs) {
+      const hit = cache.get(pid);
+      if (hit && hit.startTimeTicks === startTimeTicks && nowMs - hit.readMs < DETAILS_MAX_AGE_MS && nowMs >= hit.readMs) {
+        hit.used = true;
+        return hit.details;
+      }
+      const details = read(pid, nowMs);
+      cache.set(pid, { startTimeTicks, readMs: nowMs, details, used: true });
+      return details;
+    },
+    endSample() {
+      for (const [pid, entry] of cache) {
+        if (entry.used) entry.used = false;
+        else cache.delete(pid);
+      }
     },
     uptimeSeconds() {
-      if (uptime === undefined) {
-        uptime = attempt(() => {
-          const parsed = parseUptime(reader.readText('uptime'));
-          return parsed.ok ? parsed.seconds : null;
-        });
-      }
-      return uptime;
+      return attempt(() => {
+        const parsed = parseUptime(reader.readText('uptime'));
+        return parsed.ok ? parsed.seconds : null;
+      });
     },
   };
 }
