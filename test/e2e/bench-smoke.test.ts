@@ -1,0 +1,38 @@
+// `npm run bench` end to end at toy sizes: it builds, creates and removes its populations, and prints every table.
+// Timings are not asserted here (the benchmark judges them on a quiet machine); that it runs and cleans up is.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import t from 'tap';
+import { REPO } from '../helpers/processes.js';
+
+/** Processes in the benchmark's own process groups: none may outlive it. */
+function benchLeftovers(): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = execFileSync('cat', [`/proc/${name}/cmdline`], { encoding: 'utf8' }).replace(/\0/g, ' ');
+      if (/zombie-exporter-bench\/population|exporter-probe\.js|walk-cpu\.js|loop-control\.js/.test(cmd)) out.push(`${name}: ${cmd}`);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+t.test('the benchmark runs at toy sizes and leaves nothing behind', async (t) => {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: REPO, stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    ['dist-bench/bench/run.js', '--quick', '--sizes=200', '--load-seconds=1', '--soak-samples=40', '--soak-size=100,20,5', '--idle-seconds=2'],
+    { cwd: REPO, encoding: 'utf8', timeout: 240_000 },
+  );
+  t.equal(r.status, 0, r.stderr.slice(-2000));
+  for (const heading of ['C floor CPU', 'node:fs reader CPU', 'loop delay max / p99', 'idle control max / p99', 'RSS', 'growth', 'CPU share of one core', 'target']) {
+    t.match(r.stdout, heading, `prints ${heading}`);
+  }
+  t.match(r.stdout, /walk CPU within 1\.3x of the C floor at \d+ processes/);
+  t.match(r.stdout, /50 concurrent scrapers get no errors\s+0 errors, 0 non-2xx/, 'no errors even at toy size');
+  t.same(benchLeftovers(), [], 'every process it started is gone');
+});
