@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import { usageError } from './errors.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
+import { describeFlagError } from './flag-errors.js';
 
 export interface Config {
   readonly listenAddress: Readonly<ListenAddress> & { readonly text: string };
@@ -70,22 +71,6 @@ export function helpText(program: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Turns node:util's parse errors into one line naming the flag. */
-function describeParseError(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  const quoted = /'([^']+)'/.exec(e.message ?? '')?.[1];
-  switch (e.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag ${quoted ?? ''}, try --help`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return `flag ${(quoted ?? '').split(' ')[0]} needs a value, try --help`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${quoted ?? ''}, try --help`;
-    default:
-      return e.message ?? String(err);
-  }
-}
-
 function oneOf<T extends string>(flag: FlagName, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw usageError(`--${flag}: invalid value "${value}" (one of ${allowed.join(', ')})`);
@@ -106,7 +91,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       },
     }));
   } catch (err) {
-    throw usageError(describeParseError(err));
+    throw usageError(describeFlagError(err, '--help'));
   }
   if (values.help === true) return { kind: 'help' };
   if (values.version === true) return { kind: 'version' };

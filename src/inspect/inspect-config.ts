@@ -5,6 +5,7 @@ import { FLAGS } from '../config.js';
 import { parseDuration } from '../duration.js';
 import { usageError } from '../errors.js';
 import type { Thresholds } from './check.js';
+import { describeFlagError } from '../flag-errors.js';
 
 export interface InspectOptions {
   readonly procfsPath: string;
@@ -74,16 +75,6 @@ function notBelow(critFlag: string, crit: number | undefined, warnFlag: string, 
   }
 }
 
-/** Turns node:util's parse errors into one line naming the flag (the daemon's wording). */
-function describeParseError(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  const quoted = /'([^']+)'/.exec(e.message ?? '')?.[1] ?? '';
-  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag ${quoted}, try inspect --help`;
-  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `flag ${quoted.split(' ')[0]} needs a value, try inspect --help`;
-  if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${quoted}, try inspect --help`;
-  return e.message ?? String(err);
-}
-
 /** Parses inspect's argv (after the word `inspect`); throws an ExporterError with code 'usage' on bad input. */
 export function parseInspectCommandLine(argv: readonly string[]): ParsedInspectCommandLine {
   let values: Record<string, string | boolean | undefined>;
@@ -99,7 +90,7 @@ export function parseInspectCommandLine(argv: readonly string[]): ParsedInspectC
       },
     }));
   } catch (err) {
-    throw usageError(describeParseError(err));
+    throw usageError(describeFlagError(err, 'inspect --help'));
   }
   if (values.help === true) return { kind: 'help' };
   const text = (name: string): string | undefined => values[name] as string | undefined;

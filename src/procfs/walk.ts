@@ -64,6 +64,8 @@ export class ProcessWalker {
     const result: WalkResult = { processes: 0, skipped: emptySkipCounts(), skipDetails: [] };
     if (this.reader.native) this.walkBatch(this.reader.native, visit, result);
     else this.walkEach(visit, result);
+    // Directory order is ascending pids on /proc but arbitrary elsewhere (a fixture tree on ext4): sort the few kept.
+    result.skipDetails.sort((a, b) => a.pid - b.pid);
     return result;
   }
 

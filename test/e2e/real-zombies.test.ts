@@ -1,21 +1,9 @@
 // Real zombies on the real /proc, read over real HTTP, checked against ps as the ground truth.
 
-import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import { find, parseExposition, valueOf, type Series } from '../helpers/exposition.js';
-import { startExporter, startLeak, type Exporter } from '../helpers/processes.js';
+import { type Exporter, psChildren, startExporter, startLeak } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
-
-/** ps's view of one pid's children: the ground truth, computed by procps rather than our parser. */
-function psChildren(ppid: number): { pid: number; stat: string; nlwp: number }[] {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,stat=,nlwp='], { encoding: 'utf8' });
-  return out
-    .trim()
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => Number(f[1]) === ppid)
-    .map((f) => ({ pid: Number(f[0]), stat: f[2]!, nlwp: Number(f[3]) }));
-}
 
 async function scrape(ex: Exporter): Promise<Series[]> {
   const res = await fetch(`${ex.url}/metrics`);

@@ -1,6 +1,6 @@
 // Starts the real things tests need (a zombie-leaking parent, the built exporter) and kills them by pid or group.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -130,4 +130,22 @@ export async function runCli(args: string[], timeoutMs = 10_000, cwd?: string): 
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+export interface PsRow {
+  pid: number;
+  stat: string;
+  nlwp: number;
+  etimes: number;
+}
+
+/** ps's view of one pid's children: the ground truth for real-zombie tests, computed by procps, not by our parser. */
+export function psChildren(ppid: number): PsRow[] {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,stat=,nlwp=,etimes='], { encoding: 'utf8' });
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => Number(f[1]) === ppid)
+    .map((f) => ({ pid: Number(f[0]), stat: f[2]!, nlwp: Number(f[3]), etimes: Number(f[4]) }));
 }

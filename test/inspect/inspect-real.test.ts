@@ -9,19 +9,8 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { CLEAR_SCREEN, runInspect } from '../../src/inspect/run-inspect.js';
 import type { Snapshot, SnapshotParent } from '../../src/snapshot/snapshot.js';
-import { MAIN, REPO, runCli, startLeak } from '../helpers/processes.js';
+import { MAIN, psChildren, REPO, runCli, startLeak } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
-
-/** ps's view of one pid's children and their elapsed seconds: ground truth from procps, not our parser. */
-function psChildren(ppid: number): { pid: number; stat: string; etimes: number }[] {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,stat=,etimes='], { encoding: 'utf8' });
-  return out
-    .trim()
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => Number(f[1]) === ppid)
-    .map((f) => ({ pid: Number(f[0]), stat: f[2]!, etimes: Number(f[3]) }));
-}
 
 async function leakWithZombies(t: Test, n: number) {
   const leak = await startLeak('zombies', n);
