@@ -53,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
     telemetry_path: config.telemetryPath,
     procfs: config.procfsPath,
     interval_ms: config.sampleIntervalMs,
+    walker: exporter.walker,
     version: VERSION,
   });
 

@@ -22,6 +22,8 @@ export const RUNTIME_TTL_MS = 1000;
 export interface BuildInfo {
   version: string;
   nodejsVersion: string;
+  /** How stat files are read: `native` (the addon) or `node` (node:fs, the fallback when the addon isn't built). */
+  walker: 'native' | 'node';
 }
 
 export type HostInfo = Record<'os' | 'distro' | 'release' | 'kernel' | 'arch' | 'nodename', string>;
@@ -121,8 +123,11 @@ export class ExporterMetrics {
       `1 when PID 1 catches, ignores or blocks SIGCHLD; 0 when it leaves it at default and likely never reaps. ${LAST}`,
     );
 
-    gauge('zombie_exporter_build_info', 'Build information, value 1.', ['version', 'nodejs_version'])
-      .set({ version: build.version, nodejs_version: build.nodejsVersion }, 1);
+    gauge('zombie_exporter_build_info', 'Build information, value 1; walker is native or node (the slower fallback).', [
+      'version',
+      'nodejs_version',
+      'walker',
+    ]).set({ version: build.version, nodejs_version: build.nodejsVersion, walker: build.walker }, 1);
     this.hostInfo = gauge('zombie_exporter_host_info', 'Host facts read once at start-up, value 1.', [
       'os',
       'distro',

@@ -10,12 +10,15 @@ import { buildApp } from './http/app.js';
 import type { Logger } from './log.js';
 import { ExporterMetrics } from './metrics.js';
 import { readHostFacts, SourceFailure } from './procfs/host-facts.js';
+import { loadNativeStatBatch } from './procfs/native-stat-batch.js';
 import { createProcReader, type ProcReader } from './procfs/reader.js';
 import { WorkerCollector } from './sample/worker-collector.js';
 import { Sampler } from './sampler.js';
 import { VERSION } from './version.js';
 
 export interface RunningExporter {
+  /** How the walk reads stat files: `native` or `node` (node:fs, when the addon was not built). */
+  walker: 'native' | 'node';
   app: FastifyInstance;
   sampler: Sampler;
   registry: Registry;
@@ -66,7 +69,9 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   checkProcRoot(reader);
 
   const registry = new Registry();
-  const metrics = new ExporterMetrics(registry, { version: VERSION, nodejsVersion: process.version }, config.sampleIntervalMs / 1000);
+  // The worker loads the same addon from the same place, so this is what it will use.
+  const walker = loadNativeStatBatch() ? 'native' : 'node';
+  const metrics = new ExporterMetrics(registry, { version: VERSION, nodejsVersion: process.version, walker }, config.sampleIntervalMs / 1000);
   void readHostInfo().then((info) => metrics.setHostInfo(info));
 
   // Walks run in a worker_thread: a scrape never waits behind one, however many processes the host has.
@@ -109,6 +114,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     throw err;
   }
   return {
+    walker,
     app,
     sampler,
     registry,

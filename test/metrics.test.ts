@@ -11,7 +11,7 @@ const fixtureSample = (topParents = 10): Sample => createCollector({ reader: cre
 
 async function render(samples: Sample[]) {
   const registry = new Registry();
-  const m = new ExporterMetrics(registry, { version: '1.2.3', nodejsVersion: 'v20.0.0' }, 5);
+  const m = new ExporterMetrics(registry, { version: '1.2.3', nodejsVersion: 'v20.0.0', walker: 'native' }, 5);
   for (const s of samples) m.recordSample(s);
   return { text: await registry.metrics(), registry, m };
 }
@@ -46,7 +46,7 @@ t.test('the fixture sample as series', async (t) => {
   t.equal(valueOf(s, 'zombie_exporter_skipped_pids_total', { reason: 'permission' }), 0, 'present at 0');
   t.equal(valueOf(s, 'zombie_exporter_sample_errors_total', { source: 'loadavg' }), 0, 'present at 0');
   t.equal(valueOf(s, 'zombie_exporter_samples_total'), 1);
-  t.equal(valueOf(s, 'zombie_exporter_build_info', { version: '1.2.3', nodejs_version: 'v20.0.0' }), 1);
+  t.equal(valueOf(s, 'zombie_exporter_build_info', { version: '1.2.3', nodejs_version: 'v20.0.0', walker: 'native' }), 1);
   t.equal(valueOf(s, 'zombie_exporter_sample_interval_seconds'), 5);
   t.ok(valueOf(s, 'process_resident_memory_bytes')! > 0, "prom-client's process metrics are there");
   t.match(text, /# HELP proctable_zombies .*As of the last sample\./, 'HELP says the value is from the last sample');
@@ -91,7 +91,7 @@ t.test('unknown facts are absent, not zero', async (t) => {
 
 t.test('failures count by source; source errors in a published sample count too', async (t) => {
   const registry = new Registry();
-  const m = new ExporterMetrics(registry, { version: 'x', nodejsVersion: 'y' }, 1);
+  const m = new ExporterMetrics(registry, { version: 'x', nodejsVersion: 'y', walker: 'node' }, 1);
   m.recordFailure('loadavg');
   m.recordFailure('loadavg');
   m.recordSample({ ...fixtureSample(), sourceErrors: [{ source: 'stat', message: 'read stat: EIO' }] });
@@ -120,7 +120,7 @@ t.test('comm is escaped in the exposition whatever it holds', async (t) => {
 
 t.test('render() matches registry.metrics() and reuses the sampled text until the next change', async (t) => {
   const registry = new Registry();
-  const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20' }, 5);
+  const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20', walker: 'native' }, 5);
   m.recordSample(fixtureSample());
   const names = (text: string) => parseExposition(text).map((x) => x.name).sort();
   const sampledOnly = (text: string) => text.split('\n').filter((l) => /^(# (HELP|TYPE) )?(proctable_|zombie_exporter_)/.test(l)).join('\n');
@@ -155,7 +155,7 @@ t.test('render() matches registry.metrics() and reuses the sampled text until th
 t.test('runtime families are reused for RUNTIME_TTL_MS, and the whole text with them', async (t) => {
   let now = 1_000_000;
   const registry = new Registry();
-  const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20' }, 5, () => now);
+  const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20', walker: 'native' }, 5, () => now);
   m.recordSample(fixtureSample());
   let runtimeRenders = 0;
   const original = registry.getSingleMetricAsString.bind(registry);
