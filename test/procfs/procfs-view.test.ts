@@ -2,7 +2,7 @@
 // and from the real /proc (root and unprivileged alike see the host here).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { hidepidOf, mountAt, parseMountInfo } from '../../src/procfs/parse-mountinfo.js';
 import { isKernelThreadStat, parsePidNsLink, PROC_PID_INIT_INO } from '../../src/procfs/parse-pid-namespace.js';
 import { procfsViewWarning, readProcfsView, type ProcfsView } from '../../src/procfs/procfs-view.js';
@@ -43,7 +43,7 @@ t.test('namespace links and kernel threads', async (t) => {
 });
 
 /** A fixture proc root whose links and mountinfo the test controls. */
-function fixtureRoot(t: Tap.Test, opts: { mountinfo?: (dir: string) => string; nsLink?: string; pid2?: string | null }): { reader: ProcReader } {
+function fixtureRoot(t: Test, opts: { mountinfo?: (dir: string) => string; nsLink?: string; pid2?: string | null }): { reader: ProcReader } {
   const tree = copyTree(ZOMBIE_TREE);
   t.teardown(tree.remove);
   if (opts.mountinfo) writeFileSync(`${tree.dir}/self/mountinfo`, opts.mountinfo(tree.dir));

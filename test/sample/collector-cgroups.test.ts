@@ -2,7 +2,7 @@
 // top parents' containers, pods and units, including a parent seen through another cgroup namespace.
 
 import { copyFileSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createProcReader } from '../../src/procfs/reader.js';
 import { createCollector } from '../../src/sample/collector.js';
 import { createSysfsReader } from '../../src/sysfs/reader.js';
@@ -11,7 +11,7 @@ import { copyTree, faultyReader, FIXTURES, ZOMBIE_TREE } from '../helpers/fixtur
 const V2 = `${FIXTURES}/sys/v2`;
 const K8S = '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-poddd1bf9d1_241d_47f5_8e25_12de83135812.slice/cri-containerd-f45298cd514d1930c4fe3afc4412e59547f7e3148fddd22ca33cefce046eb830.scope';
 
-function tree(t: Tap.Test): string {
+function tree(t: Test): string {
   const proc = copyTree(ZOMBIE_TREE);
   t.teardown(proc.remove);
   copyFileSync(`${FIXTURES}/cgroup/docker-systemd-v2`, `${proc.dir}/100/cgroup`);
