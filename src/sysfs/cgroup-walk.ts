@@ -11,8 +11,9 @@ export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [...SKIP_REASONS
 
 /**
  * At most this many cgroups are read per walk. A Kubernetes node with 110 pods has ~400 pids cgroups and a busy
- * systemd host a few hundred; 10,000 leaves room for both many times over while capping a walk at ~0.2 s
- * (docs/scaling.md has the measured cost per cgroup). What is left out is counted as skipped with reason `limit`.
+ * systemd host a few hundred; 10,000 leaves room for both many times over while capping a walk at ~0.3 s of CPU
+ * (measured: 23 ms for 1,000 cgroups, bench/cgroup-costs.ts; docs/scaling.md). What is left out is counted as
+ * skipped with reason `limit`.
  */
 export const MAX_CGROUPS = 10_000;
 /**
