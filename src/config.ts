@@ -11,8 +11,10 @@ export interface Config {
   readonly listenAddress: Readonly<ListenAddress> & { readonly text: string };
   readonly telemetryPath: string;
   readonly procfsPath: string;
+  readonly sysfsPath: string;
   readonly sampleIntervalMs: number;
   readonly topParents: number;
+  readonly cgroupsTop: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
 }
@@ -28,6 +30,7 @@ export const FLAGS = {
   'web.listen-address': { default: ':10070', placeholder: 'ADDR', help: 'Address to listen on for metrics and the web pages.' },
   'web.telemetry-path': { default: '/metrics', placeholder: 'PATH', help: 'Path under which to expose metrics.' },
   'path.procfs': { default: '/proc', placeholder: 'DIR', help: 'procfs mountpoint (e.g. /host/proc in a container).' },
+  'path.sysfs': { default: '/sys', placeholder: 'DIR', help: 'sysfs mountpoint, for the cgroup pids controller (e.g. /host/sys in a container).' },
   'sample.interval': {
     default: '5s',
     placeholder: 'DURATION',
@@ -38,6 +41,11 @@ export const FLAGS = {
     placeholder: 'N',
     help: 'Parents with the most zombies that get their own series (0-1000); PID 1 always does, the rest sum into "other".',
   },
+  'cgroups.top': {
+    default: '20',
+    placeholder: 'N',
+    help: 'Cgroups closest to their PID limit, and cgroups with the most zombies, that get their own series (0-1000; 0 turns the cgroup walk off); cgroups that refused forks are added, at most N.',
+  },
   'log.level': { default: 'info', placeholder: 'LEVEL', help: `Only log at or above this level: ${LOG_LEVELS.join(', ')}.` },
   'log.format': { default: 'logfmt', placeholder: 'FORMAT', help: `Log format: ${LOG_FORMATS.join(', ')}.` },
 } satisfies Record<string, FlagSpec>;
@@ -46,6 +54,7 @@ export type FlagName = keyof typeof FLAGS;
 
 const MIN_INTERVAL_MS = 10;
 const MAX_TOP_PARENTS = 1000;
+const MAX_CGROUPS_TOP = 1000;
 
 export type ParsedCommandLine = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: Config };
 
@@ -108,6 +117,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
 
   const procfsPath = get('path.procfs');
   if (procfsPath.length === 0) throw usageError('--path.procfs: empty path');
+  const sysfsPath = get('path.sysfs');
+  if (sysfsPath.length === 0) throw usageError('--path.sysfs: empty path');
 
   const intervalText = get('sample.interval');
   const sampleIntervalMs = parseDuration(intervalText);
@@ -124,14 +135,22 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     throw usageError(`--zombies.top-parents: invalid value "${topText}" (want an integer from 0 to ${MAX_TOP_PARENTS})`);
   }
 
+  const cgroupsText = get('cgroups.top');
+  const cgroupsTop = /^\d+$/.test(cgroupsText) ? Number(cgroupsText) : NaN;
+  if (!(cgroupsTop >= 0 && cgroupsTop <= MAX_CGROUPS_TOP)) {
+    throw usageError(`--cgroups.top: invalid value "${cgroupsText}" (want an integer from 0 to ${MAX_CGROUPS_TOP})`);
+  }
+
   return {
     kind: 'run',
     config: Object.freeze({
       listenAddress: Object.freeze({ ...listenAddress, text: addressText }),
       telemetryPath,
       procfsPath,
+      sysfsPath,
       sampleIntervalMs,
       topParents,
+      cgroupsTop,
       logLevel: oneOf('log.level', get('log.level'), LOG_LEVELS),
       logFormat: oneOf('log.format', get('log.format'), LOG_FORMATS),
     }),

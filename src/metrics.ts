@@ -1,11 +1,18 @@
 // Every metric the exporter exposes: name, help, type and labels, on a registry passed in, set from each Sample.
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { cgroupLabel } from './cgroup-label.js';
+import type { ProcfsView } from './procfs/procfs-view.js';
 import { SKIP_REASONS } from './procfs/reader.js';
 import { SAMPLE_SOURCES, type Sample, type SampleSource } from './sample/sample.js';
+import { CGROUP_SKIP_REASONS } from './sysfs/cgroup-walk.js';
 
 /** Label value for the bucket that sums every parent outside the top N. */
 export const OTHER_PARENT = 'other';
+/** Label value for the bucket that sums every cgroup outside the top N (a real cgroup path starts with `/`). */
+export const OTHER_CGROUP = 'other';
+
+type ParentInfoLabel = 'parent_pid' | 'parent_comm' | 'cgroup' | 'container_id' | 'pod_uid' | 'systemd_unit';
 
 // prom-client's default metrics include three gauges whose `_total` suffix makes `promtool check metrics` fail.
 const PROMTOOL_INVALID_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -61,6 +68,15 @@ export class ExporterMetrics {
   private readonly samples: Counter;
   private readonly sampleErrors: Counter<'source'>;
   private readonly skipped: Counter<'reason'>;
+  private readonly parentInfo: Gauge<ParentInfoLabel>;
+  private readonly byCgroup: Gauge<'cgroup'>;
+  private readonly cgroups: Gauge;
+  private readonly cgroupPids: Gauge<'cgroup'>;
+  private readonly cgroupPidsMax: Gauge<'cgroup'>;
+  private readonly cgroupPidsPeak: Gauge<'cgroup'>;
+  private readonly cgroupRejected: Counter<'cgroup'>;
+  private readonly skippedCgroups: Counter<'reason'>;
+  private readonly procfsInfo: Gauge<'hidepid' | 'pid_namespace'>;
   private readonly registry: Registry;
   /** Families set only from samples (and start-up facts): rendered once per change, not per scrape. */
   private readonly sampledNames: string[];
@@ -122,6 +138,29 @@ export class ExporterMetrics {
       'proctable_init_sigchld_handled',
       `1 when PID 1 catches, ignores or blocks SIGCHLD; 0 when it leaves it at default and likely never reaps. ${LAST}`,
     );
+    this.parentInfo = gauge(
+      'proctable_zombie_parent_info',
+      `Where each top zombie parent runs, value 1: its cgroup and the container, pod and systemd unit it names; join on parent_pid. ${LAST}`,
+      ['parent_pid', 'parent_comm', 'cgroup', 'container_id', 'pod_uid', 'systemd_unit'],
+    );
+    this.byCgroup = gauge(
+      'proctable_zombies_by_cgroup',
+      `Zombies by their parent's cgroup for the cgroups holding the most; cgroup="other" sums the rest. ${LAST}`,
+      ['cgroup'],
+    );
+    this.cgroups = gauge('proctable_cgroups', `Cgroups read in the pids hierarchy by the last walk. ${LAST}`);
+    this.cgroupPids = gauge(
+      'proctable_cgroup_pids',
+      `pids.current: tasks in the cgroup and its descendants, for the cgroups closest to their limit and those that refused forks. ${LAST}`,
+      ['cgroup'],
+    );
+    this.cgroupPidsMax = gauge('proctable_cgroup_pids_max', `pids.max: the cgroup's task limit; +Inf when it has none of its own. ${LAST}`, ['cgroup']);
+    this.cgroupPidsPeak = gauge('proctable_cgroup_pids_peak', `pids.peak: the most tasks the cgroup has held since it was created. ${LAST}`, ['cgroup']);
+    this.cgroupRejected = counter(
+      'proctable_cgroup_pids_rejected_total',
+      `Forks refused by the cgroup's pids limit (pids.events max) since the exporter started or the cgroup appeared. ${LAST}`,
+      ['cgroup'],
+    );
 
     gauge('zombie_exporter_build_info', 'Build information, value 1; walker is native or node (the slower fallback).', [
       'version',
@@ -154,10 +193,17 @@ export class ExporterMetrics {
       ['source'],
     );
     this.skipped = counter('zombie_exporter_skipped_pids_total', 'Pids skipped during walks, by reason.', ['reason']);
+    this.skippedCgroups = counter('zombie_exporter_skipped_cgroups_total', 'Cgroups skipped during walks of the pids hierarchy, by reason.', ['reason']);
+    this.procfsInfo = gauge(
+      'zombie_exporter_procfs_info',
+      "The proc root's hidepid mount option and whether it shows the host's PID namespace, value 1; read at start-up.",
+      ['hidepid', 'pid_namespace'],
+    );
 
     // Counters alerts rate() over must exist at 0 before the first increment.
     for (const source of SAMPLE_SOURCES) this.sampleErrors.inc({ source }, 0);
     for (const reason of SKIP_REASONS) this.skipped.inc({ reason }, 0);
+    for (const reason of CGROUP_SKIP_REASONS) this.skippedCgroups.inc({ reason }, 0);
     this.samples.inc(0);
 
     this.sampledNames = registry.getMetricsAsArray().map((m) => m.name);
@@ -209,6 +255,12 @@ export class ExporterMetrics {
     this.hostInfo.set(info, 1);
   }
 
+  setProcfsView(view: Pick<ProcfsView, 'hidepid' | 'pidNamespace'>): void {
+    this.version++;
+    this.procfsInfo.reset();
+    this.procfsInfo.set({ hidepid: view.hidepid, pid_namespace: view.pidNamespace }, 1);
+  }
+
   /** Records a sample that failed on an essential source; the previous sample's values stay. */
   recordFailure(source: SampleSource): void {
     this.version++;
@@ -253,6 +305,8 @@ export class ExporterMetrics {
     if (s.forksTotal === null) this.forks.remove();
     else setTotal(this.forks, s.forksTotal);
 
+    this.recordCgroups(s);
+
     this.initCpu.reset();
     this.initInfo.reset();
     this.initSigchld.remove();
@@ -261,6 +315,59 @@ export class ExporterMetrics {
       this.initCpu.inc({ mode: 'system' }, s.init.systemSeconds);
       this.initInfo.set({ comm: s.init.comm }, 1);
       if (s.init.sigchldHandled !== null) this.initSigchld.set(s.init.sigchldHandled ? 1 : 0);
+    }
+  }
+
+  /**
+   * The cgroup families. Labels are capped in length (cgroupLabel); two paths that only differ before the cap
+   * would share a label, so for zombies the counts add up and for pids the higher-ranked cgroup keeps it.
+   */
+  private recordCgroups(s: Sample): void {
+    this.parentInfo.reset();
+    for (const p of s.topParents) {
+      if (p.zombies === 0) continue;
+      this.parentInfo.set(
+        {
+          parent_pid: String(p.pid),
+          parent_comm: p.comm,
+          cgroup: p.cgroup == null ? '' : cgroupLabel(p.cgroup),
+          container_id: p.containerId ?? '',
+          pod_uid: p.podUid ?? '',
+          systemd_unit: p.systemdUnit ?? '',
+        },
+        1,
+      );
+    }
+
+    const zombies = new Map<string, number>();
+    for (const c of s.zombiesByCgroup) {
+      const label = cgroupLabel(c.cgroup);
+      zombies.set(label, (zombies.get(label) ?? 0) + c.zombies);
+    }
+    this.byCgroup.reset();
+    for (const [cgroup, n] of zombies) this.byCgroup.set({ cgroup }, n);
+    this.byCgroup.set({ cgroup: OTHER_CGROUP }, s.zombiesInOtherCgroups);
+
+    this.cgroupPids.reset();
+    this.cgroupPidsMax.reset();
+    this.cgroupPidsPeak.reset();
+    this.cgroupRejected.reset();
+    const pressure = s.cgroupPressure;
+    if (pressure === null) {
+      this.cgroups.remove();
+      return;
+    }
+    this.cgroups.set(pressure.cgroups);
+    for (const reason of CGROUP_SKIP_REASONS) if (pressure.skipped[reason] > 0) this.skippedCgroups.inc({ reason }, pressure.skipped[reason]);
+    const seen = new Set<string>();
+    for (const c of pressure.selected) {
+      const cgroup = cgroupLabel(c.path);
+      if (seen.has(cgroup)) continue;
+      seen.add(cgroup);
+      this.cgroupPids.set({ cgroup }, c.current);
+      this.cgroupPidsMax.set({ cgroup }, c.max);
+      if (c.peak !== null) this.cgroupPidsPeak.set({ cgroup }, c.peak);
+      if (c.rejected !== null) this.cgroupRejected.inc({ cgroup }, c.rejected);
     }
   }
 }

@@ -11,6 +11,7 @@ import type { Logger } from './log.js';
 import { ExporterMetrics } from './metrics.js';
 import { readHostFacts, SourceFailure } from './procfs/host-facts.js';
 import { loadNativeStatBatch } from './procfs/native-stat-batch.js';
+import { procfsViewWarning, readProcfsView } from './procfs/procfs-view.js';
 import { createProcReader, type ProcReader } from './procfs/reader.js';
 import { WorkerCollector } from './sample/worker-collector.js';
 import { Sampler } from './sampler.js';
@@ -74,14 +75,40 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   const metrics = new ExporterMetrics(registry, { version: VERSION, nodejsVersion: process.version, walker }, config.sampleIntervalMs / 1000);
   void readHostInfo().then((info) => metrics.setHostInfo(info));
 
+  // Whether this proc root shows the whole host: said once, at start, since it is a deployment choice.
+  const view = readProcfsView(reader);
+  metrics.setProcfsView(view);
+  const warning = procfsViewWarning(view, config.procfsPath);
+  const viewFields = { hidepid: view.hidepid, pid_namespace: view.pidNamespace, evidence: view.evidence };
+  if (warning === undefined) logger.debug('proc root sees the host', viewFields);
+  else logger.warn(warning, viewFields);
+
   // Walks run in a worker_thread: a scrape never waits behind one, however many processes the host has.
-  const collector = new WorkerCollector({ procfsPath: config.procfsPath, topParents: config.topParents });
+  const collector = new WorkerCollector({
+    procfsPath: config.procfsPath,
+    topParents: config.topParents,
+    sysfsPath: config.sysfsPath,
+    cgroupsTop: config.cgroupsTop,
+  });
   const sampler = new Sampler({ collect: () => collector.collect(), intervalMs: config.sampleIntervalMs });
   const history = new SampleHistory(config.sampleIntervalMs);
   sampler.on('sample', (s) => history.record(s));
   let lastFailureMessage: string | undefined;
+  // The cgroup hierarchy is found (or not) by the worker; say which once, and again only if that changes.
+  let lastHierarchy: string | undefined;
   sampler.on('sample', (s) => {
     metrics.recordSample(s);
+    if (s.cgroupPressure !== null) {
+      const h = s.cgroupPressure.hierarchy;
+      const now = h === null ? 'none' : `v${h.version} ${h.path}`;
+      if (now !== lastHierarchy) {
+        if (h === null) {
+          const why = s.sourceErrors.find((e) => e.source === 'cgroups')?.message;
+          logger.warn('no cgroup pids controller found: cgroup PID metrics are empty (--cgroups.top=0 turns the walk off)', { err: why });
+        } else logger.info('walking the cgroup pids hierarchy', { version: h.version, path: h.path, cgroups: s.cgroupPressure.cgroups });
+      }
+      lastHierarchy = now;
+    }
     if (lastFailureMessage !== undefined) logger.info('sampling recovered');
     lastFailureMessage = undefined;
     for (const e of s.sourceErrors) logger.debug('source unreadable', { source: e.source, err: e.message });

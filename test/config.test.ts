@@ -14,6 +14,7 @@ t.test('defaults follow the exporter conventions', async (t) => {
     [c.telemetryPath, c.procfsPath, c.sampleIntervalMs, c.topParents, c.logLevel, c.logFormat],
     ['/metrics', '/proc', 5000, 10, 'info', 'logfmt'],
   );
+  t.same([c.sysfsPath, c.cgroupsTop], ['/sys', 20]);
   t.ok(Object.isFrozen(c) && Object.isFrozen(c.listenAddress));
 });
 
@@ -28,7 +29,11 @@ t.test('flags in both --flag=value and --flag value forms', async (t) => {
     '--log.level=debug',
     '--log.format',
     'json',
+    '--path.sysfs=/host/sys',
+    '--cgroups.top',
+    '0',
   ]);
+  t.same([c.sysfsPath, c.cgroupsTop], ['/host/sys', 0]);
   t.same(c.listenAddress, { host: '127.0.0.1', port: 9999, text: '127.0.0.1:9999' });
   t.same(
     [c.telemetryPath, c.procfsPath, c.sampleIntervalMs, c.topParents, c.logLevel, c.logFormat],
@@ -63,6 +68,10 @@ t.test('bad input is one line naming the flag', async (t) => {
     [['--web.telemetry-path=/'], '--web.telemetry-path: invalid path "/" (want an absolute path other than /, /healthz and /api/...)'],
     [['--web.telemetry-path=/api/v1/snapshot'], '--web.telemetry-path: invalid path "/api/v1/snapshot" (want an absolute path other than /, /healthz and /api/...)'],
     [['--path.procfs='], '--path.procfs: empty path'],
+    [['--path.sysfs='], '--path.sysfs: empty path'],
+    [['--cgroups.top=-1'], '--cgroups.top: invalid value "-1" (want an integer from 0 to 1000)'],
+    [['--cgroups.top=1001'], '--cgroups.top: invalid value "1001" (want an integer from 0 to 1000)'],
+    [['--cgroups.top=ten'], '--cgroups.top: invalid value "ten" (want an integer from 0 to 1000)'],
     [['--log.level=loud'], '--log.level: invalid value "loud" (one of debug, info, warn, error)'],
     [['--log.format=xml'], '--log.format: invalid value "xml" (one of logfmt, json)'],
   ];

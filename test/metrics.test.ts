@@ -175,3 +175,67 @@ t.test('runtime families are reused for RUNTIME_TTL_MS, and the whole text with 
   await m.render();
   t.equal(runtimeRenders, 3, 'a clock that steps back does not pin the cache');
 });
+
+t.test('cgroup families: pids with +Inf, refused forks, parent info joinable on parent_pid, zombies by cgroup', async (t) => {
+  const long = `/x${'z'.repeat(300)}/a.scope`;
+  const twin = `/y${'z'.repeat(300)}/a.scope`; // differs only before the cap: the same label
+  const base = fixtureSample();
+  const s: Sample = {
+    ...base,
+    topParents: base.topParents.map((p) =>
+      p.pid === 100
+        ? { ...p, cgroup: '/system.slice/docker-abc.scope', containerId: 'abc', podUid: null, systemdUnit: 'docker-abc.scope' }
+        : p,
+    ),
+    zombiesByCgroup: [
+      { cgroup: '/system.slice/docker-abc.scope', zombies: 4 },
+      { cgroup: long, zombies: 2 },
+      { cgroup: twin, zombies: 1 },
+    ],
+    zombiesInOtherCgroups: 2,
+    cgroupPressure: {
+      hierarchy: { version: 2, path: '/sys/fs/cgroup' },
+      cgroups: 42,
+      selected: [
+        { path: '/a.service', current: 10, max: 10, rejected: 3, peak: 10 },
+        { path: '/b.slice', current: 7, max: Infinity, rejected: null, peak: null },
+        { path: long, current: 1, max: 5, rejected: 0, peak: 1 },
+        { path: twin, current: 2, max: 5, rejected: 0, peak: 2 },
+      ],
+      skipped: { vanished: 1, permission: 0, malformed: 0, io_error: 0, limit: 2 },
+    },
+  };
+  const { text, m } = await render([s]);
+  m.setProcfsView({ hidepid: 'off', pidNamespace: 'host' });
+  const series = parseExposition(text);
+  t.match(text, /^proctable_cgroup_pids_max\{cgroup="\/b\.slice"\} \+Inf$/m, '"max" is exported as +Inf');
+  t.equal(valueOf(series, 'proctable_cgroup_pids', { cgroup: '/a.service' }), 10);
+  t.equal(valueOf(series, 'proctable_cgroup_pids_rejected_total', { cgroup: '/a.service' }), 3);
+  t.equal(valueOf(series, 'proctable_cgroup_pids_rejected_total', { cgroup: '/b.slice' }), undefined, 'unknown: absent, not 0');
+  t.equal(valueOf(series, 'proctable_cgroup_pids_peak', { cgroup: '/b.slice' }), undefined);
+  t.equal(valueOf(series, 'proctable_cgroups'), 42);
+  t.equal(valueOf(series, 'zombie_exporter_skipped_cgroups_total', { reason: 'limit' }), 2);
+  t.equal(valueOf(series, 'zombie_exporter_skipped_cgroups_total', { reason: 'malformed' }), 0, 'present at 0');
+  const capped = find(series, 'proctable_cgroup_pids').filter((x) => x.labels.cgroup!.startsWith('...'));
+  t.same(capped.map((x) => [x.labels.cgroup!.length, x.value]), [[256, 1]], 'one capped label; the higher-ranked cgroup keeps it');
+  t.equal(valueOf(series, 'proctable_zombies_by_cgroup', { cgroup: '/system.slice/docker-abc.scope' }), 4);
+  t.equal(find(series, 'proctable_zombies_by_cgroup').filter((x) => x.labels.cgroup!.startsWith('...'))[0]?.value, 3, 'capped twins add up');
+  t.equal(valueOf(series, 'proctable_zombies_by_cgroup', { cgroup: 'other' }), 2);
+  t.equal(find(series, 'proctable_zombies_by_cgroup').reduce((n, x) => n + x.value, 0), 9, 'sum(by_cgroup) == zombies');
+  t.same(find(series, 'proctable_zombie_parent_info', { parent_pid: '100' }).map((x) => x.labels), [
+    { parent_pid: '100', parent_comm: 'bash', cgroup: '/system.slice/docker-abc.scope', container_id: 'abc', pod_uid: '', systemd_unit: 'docker-abc.scope' },
+  ]);
+  t.same(
+    find(series, 'proctable_zombie_parent_info').map((x) => [x.labels.parent_pid, x.labels.cgroup]),
+    s.topParents.filter((p) => p.zombies > 0).map((p) => [String(p.pid), p.cgroup ?? '']),
+    'one series per top parent holding zombies, its cgroup as in the sample ("" when unknown)',
+  );
+  const byParentPids = new Set(find(series, 'proctable_zombies_by_parent').map((x) => x.labels.parent_pid));
+  t.ok(find(series, 'proctable_zombie_parent_info').every((x) => byParentPids.has(x.labels.parent_pid!)), 'every info series joins a by_parent series');
+  const after = parseExposition(await m.render());
+  t.equal(valueOf(after, 'zombie_exporter_procfs_info', { hidepid: 'off', pid_namespace: 'host' }), 1);
+  const off = await render([{ ...s, cgroupPressure: null, zombiesByCgroup: [], zombiesInOtherCgroups: 9 }]);
+  const offSeries = parseExposition(off.text);
+  t.equal(valueOf(offSeries, 'proctable_cgroups'), undefined, 'walk off: no cgroup count');
+  t.same(find(offSeries, 'proctable_zombies_by_cgroup').map((x) => [x.labels.cgroup, x.value]), [['other', 9]]);
+});

@@ -1,6 +1,6 @@
 // The only code that touches the disk: reads files under the proc root (--path.procfs) with plain sync syscalls.
 
-import { closeSync, constants, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import { loadNativeStatBatch } from './native-stat-batch.js';
 
 /** What the walk and the host-facts reader need from a proc root; tests wrap it to inject faults. */
@@ -13,6 +13,10 @@ export interface ProcReader {
   readPidFile(pid: number, name: string, buf: Buffer): number;
   /** Reads a whole small text file relative to the root (e.g. `loadavg`, `sys/kernel/pid_max`). */
   readText(relPath: string): string;
+  /** The target of a symbolic link relative to the root (e.g. `1/ns/pid`); throws the syscall's error. */
+  readLink(relPath: string): string;
+  /** The root with symbolic links resolved, as mountinfo names mount points (`/host/proc`, not `/host/proc/`). */
+  realRoot(): string;
   /** Present when the native stat reader is loaded; the walk prefers it (see native-stat-batch.ts). */
   readonly native?: NativeRootReader;
   /**
@@ -69,6 +73,12 @@ export function createProcReader(root: string, options: ProcReaderOptions = {}):
     },
     readText(relPath) {
       return readFileSync(`${base}/${relPath}`, 'utf8');
+    },
+    readLink(relPath) {
+      return readlinkSync(`${base}/${relPath}`);
+    },
+    realRoot() {
+      return realpathSync(base);
     },
     readPasswd() {
       try {

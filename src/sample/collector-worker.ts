@@ -4,11 +4,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SourceFailure } from '../procfs/host-facts.js';
 import { createProcReader } from '../procfs/reader.js';
+import { createSysfsReader } from '../sysfs/reader.js';
 import { createCollector } from './collector.js';
 import type { CollectRequest, CollectResponse, CollectorWorkerData } from './worker-collector.js';
 
 const data = workerData as CollectorWorkerData;
-const collector = createCollector({ reader: createProcReader(data.procfsPath), topParents: data.topParents });
+const collector = createCollector({
+  reader: createProcReader(data.procfsPath),
+  topParents: data.topParents,
+  ...(data.sysfsPath !== undefined && { sysfs: createSysfsReader(data.sysfsPath) }),
+  cgroupsTop: data.cgroupsTop ?? 0,
+});
 
 parentPort!.on('message', (request: CollectRequest) => {
   let response: CollectResponse;

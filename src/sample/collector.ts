@@ -2,11 +2,18 @@
 
 import { performance } from 'node:perf_hooks';
 import { readHostFacts, SourceFailure } from '../procfs/host-facts.js';
+import { describeCgroupPath } from '../procfs/parse-cgroup-path.js';
 import { decodeComm, emptyStatFields, parseStatInto, type StatFields } from '../procfs/parse-stat.js';
 import type { ProcReader } from '../procfs/reader.js';
 import { ProcessWalker, STAT_BUFFER_BYTES } from '../procfs/walk.js';
+import { MAX_CGROUPS } from '../sysfs/cgroup-walk.js';
+import type { SysfsReader } from '../sysfs/reader.js';
+import { CgroupPressureCollector } from './cgroup-pressure.js';
+import { ParentCgroups } from './parent-cgroups.js';
 import { createParentDetailsReader } from './parent-details.js';
+import { CgroupPathResolver } from './resolve-cgroup-path.js';
 import { topN } from './top-n.js';
+import { zombiesByCgroup } from './zombies-by-cgroup.js';
 import { ZombieTracker } from './zombie-tracker.js';
 import { ALWAYS_EXPORTED_STATES, ZOMBIE_PIDS_PER_PARENT, type InitProcess, type Sample, type ZombieParent } from './sample.js';
 
@@ -20,6 +27,14 @@ export interface CollectorOptions {
   reader: ProcReader;
   /** How many parents get their own series (--zombies.top-parents); PID 1 is always added. */
   topParents: number;
+  /** The sysfs root holding the cgroup hierarchies (--path.sysfs); without it, no cgroup walk. */
+  sysfs?: SysfsReader;
+  /**
+   * --cgroups.top: cgroups closest to their PID limit (and the cap on those that refused forks), and cgroups with
+   * the most zombies, that get their own series. 0 (the default here) turns the cgroup walk and per-cgroup zombie
+   * counts off.
+   */
+  cgroupsTop?: number;
   /** Wall clock in ms; injectable so tests can age zombies without waiting. */
   now?: () => number;
 }
@@ -70,7 +85,11 @@ export function createCollector(options: CollectorOptions): Collector {
   const fields = emptyStatFields();
   // Counts by state letter, indexed by its char code: no string keys on the per-process path.
   const stateCounts = new Uint32Array(128);
-  const details = createParentDetailsReader(reader);
+  const cgroupsTop = options.cgroupsTop ?? 0;
+  const parentCgroups = new ParentCgroups(reader);
+  const details = createParentDetailsReader(reader, parentCgroups);
+  // Twice the walk's bound: room for every cgroup of a walk cut short, and as many again it did not reach.
+  const pressure = options.sysfs && cgroupsTop > 0 ? new CgroupPressureCollector(options.sysfs, cgroupsTop, 2 * MAX_CGROUPS) : undefined;
   let firstSampleMs: number | undefined;
 
   /**
@@ -139,6 +158,17 @@ export function createCollector(options: CollectorOptions): Collector {
       }
       tracker.sweep();
 
+      // The cgroup walk never fails the sample: a missing hierarchy is a source error and empty cgroup metrics.
+      const cgroups = pressure?.collect(timestampMs);
+      const sourceErrors = [...facts.errors];
+      if (cgroups?.error !== undefined) sourceErrors.push({ source: 'cgroups', message: cgroups.error });
+      const resolver = new CgroupPathResolver(cgroups?.paths ?? []);
+      const cgroupOf = (pid: number): string | null => {
+        const path = parentCgroups.of(pid, timestampMs);
+        return path === null ? null : resolver.resolve(path);
+      };
+      const byCgroup = zombiesByCgroup(parents.values(), cgroupOf, cgroupsTop);
+
       const ageSeconds = (firstSeenMs: number): number => Math.max(0, (timestampMs - firstSeenMs) / 1000);
       const top = topN(parents.values(), topParents, ranksBefore);
       if (!top.some((p) => p.pid === 1)) top.push(parents.get(1) ?? { pid: 1, zombies: 0, oldestFirstSeenMs: timestampMs });
@@ -163,9 +193,14 @@ export function createCollector(options: CollectorOptions): Collector {
         if (acc.zombies === 0) return {};
         uptime ??= details.uptimeSeconds();
         const startTicks = oldestStartTicks.get(acc.pid);
+        const owner = stat ? details.describe(acc.pid, stat.startTimeTicks, timestampMs) : { uid: null, user: null, cgroup: null };
+        const cgroup = owner.cgroup === null ? null : resolver.resolve(owner.cgroup);
+        const origin = cgroup === null ? { containerId: null, podUid: null, systemdUnit: null } : describeCgroupPath(cgroup);
         return {
           state: stat?.state ?? null,
-          ...(stat ? details.describe(acc.pid, stat.startTimeTicks, timestampMs) : { uid: null, user: null, cgroup: null }),
+          ...owner,
+          cgroup,
+          ...origin,
           // Both clocks tick in hundredths of a second (USER_HZ), so more decimals would be noise.
           oldestStartedSecondsAgo:
             uptime === null || startTicks === undefined ? null : Math.max(0, Math.round(100 * uptime - startTicks) / 100),
@@ -187,6 +222,7 @@ export function createCollector(options: CollectorOptions): Collector {
       });
 
       details.endSample();
+      parentCgroups.endSample();
 
       const other = { parents: 0, zombies: 0, oldestAgeSeconds: 0 };
       let oldestFirstSeenMs = Infinity;
@@ -235,7 +271,10 @@ export function createCollector(options: CollectorOptions): Collector {
               },
         skipped: walk.skipped,
         skipDetails: walk.skipDetails,
-        sourceErrors: facts.errors,
+        sourceErrors,
+        cgroupPressure: cgroups?.pressure ?? null,
+        zombiesByCgroup: byCgroup.top,
+        zombiesInOtherCgroups: byCgroup.other,
       };
     },
   };

@@ -1,10 +1,10 @@
 // Reads what the walk does not carry about a zombie parent (owner, cgroup), kept per parent between samples.
 
-import { parseCgroup, primaryCgroupPath } from '../procfs/parse-cgroup.js';
 import { parsePasswd } from '../procfs/parse-passwd.js';
 import { parseStatus } from '../procfs/parse-status.js';
 import { parseUptime } from '../procfs/parse-uptime.js';
 import type { ProcReader } from '../procfs/reader.js';
+import { ParentCgroups } from './parent-cgroups.js';
 
 export interface ParentDetails {
   uid: number | null;
@@ -42,7 +42,9 @@ interface Cached {
  * Details only decorate the top parents: a parent that exits mid-sample, hides behind hidepid or sits in another
  * PID namespace shows as unknown rather than failing or skewing the sample, so every read error reads as null.
  */
-export function createParentDetailsReader(reader: ProcReader): ParentDetailsReader {
+export function createParentDetailsReader(reader: ProcReader, shared?: ParentCgroups): ParentDetailsReader {
+  // A shared cache is swept by its owner (the collector); one made here is swept with this reader's own.
+  const cgroups = shared ?? new ParentCgroups(reader);
   const cache = new Map<number, Cached>();
   let users: { map: ReadonlyMap<number, string>; readMs: number } | undefined;
   const attempt = <T>(read: () => T | null): T | null => {
@@ -58,15 +60,13 @@ export function createParentDetailsReader(reader: ProcReader): ParentDetailsRead
     }
     return users.map.get(uid) ?? null;
   };
-  const read = (pid: number, nowMs: number): ParentDetails => {
+  const read = (pid: number, startTimeTicks: number, nowMs: number): ParentDetails => {
     const uid = attempt(() => {
       const parsed = parseStatus(reader.readText(`${pid}/status`));
       return parsed.ok && parsed.status.uid >= 0 ? parsed.status.uid : null;
     });
-    const cgroup = attempt(() => {
-      const parsed = parseCgroup(reader.readText(`${pid}/cgroup`));
-      return parsed.ok ? primaryCgroupPath(parsed.entries) : null;
-    });
+    // Shared with the per-cgroup zombie counts, which read every zombie parent's cgroup anyway.
+    const cgroup = cgroups.of(pid, nowMs, startTimeTicks);
     return { uid, user: uid === null ? null : userName(uid, nowMs), cgroup };
   };
   return {
@@ -76,7 +76,7 @@ export function createParentDetailsReader(reader: ProcReader): ParentDetailsRead
         hit.used = true;
         return hit.details;
       }
-      const details = read(pid, nowMs);
+      const details = read(pid, startTimeTicks, nowMs);
       cache.set(pid, { startTimeTicks, readMs: nowMs, details, used: true });
       return details;
     },
@@ -85,6 +85,7 @@ export function createParentDetailsReader(reader: ProcReader): ParentDetailsRead
         if (entry.used) entry.used = false;
         else cache.delete(pid);
       }
+      if (shared === undefined) cgroups.endSample();
     },
     uptimeSeconds() {
       return attempt(() => {

@@ -2,6 +2,7 @@
 
 import type { SkipReason } from '../procfs/reader.js';
 import type { SkipDetail } from '../procfs/walk.js';
+import type { CgroupSkipReason } from '../sysfs/cgroup-walk.js';
 
 /** A parent holding zombies, or PID 1 (always listed, even with none). */
 export interface ZombieParent {
@@ -25,6 +26,10 @@ export interface ZombieParent {
   user?: string | null;
   /** The parent's cgroup path (see primaryCgroupPath): where it runs, e.g. a systemd unit or a container. */
   cgroup?: string | null;
+  /** What the cgroup path names (see describeCgroupPath); null when unknown or not named. */
+  containerId?: string | null;
+  podUid?: string | null;
+  systemdUnit?: string | null;
   /**
    * Seconds between the start of its oldest zombie's process and the sample: an upper bound on how long that zombie
    * has been one (procfs keeps when a process started, not when it exited).
@@ -58,8 +63,43 @@ export interface SourceError {
  * Where a sample reads from. procfs_root, loadavg and pid_max are essential: when one fails the sample fails and
  * the previous one keeps being served. The rest only leave their own metrics out.
  */
-export type SampleSource = 'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init';
-export const SAMPLE_SOURCES: readonly SampleSource[] = ['procfs_root', 'loadavg', 'pid_max', 'threads_max', 'stat', 'init'];
+export type SampleSource = 'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init' | 'cgroups';
+export const SAMPLE_SOURCES: readonly SampleSource[] = ['procfs_root', 'loadavg', 'pid_max', 'threads_max', 'stat', 'init', 'cgroups'];
+
+/** One cgroup of the pids hierarchy, as exported. */
+export interface CgroupPids {
+  /** Its path below the hierarchy root, as the kernel writes it: `/system.slice/nginx.service`. */
+  path: string;
+  /** pids.current: tasks charged to it and its descendants (threads and unreaped zombies included). */
+  current: number;
+  /** pids.max; +Inf when it has no limit of its own. */
+  max: number;
+  /** Forks its limit refused since the exporter started (or since it appeared); null without pids.events. */
+  rejected: number | null;
+  /** pids.peak: the highest pids.current since it was created; null on kernels without the file. */
+  peak: number | null;
+}
+
+/** The cgroup walk's part of a sample. */
+export interface CgroupPressure {
+  /** The hierarchy walked (absolute path), or null when no pids controller was found. */
+  hierarchy: { version: 1 | 2; path: string } | null;
+  /** Cgroups read in this walk. */
+  cgroups: number;
+  /**
+   * The --cgroups.top cgroups closest to their limit, then those that refused forks since the exporter started
+   * and are not among them (most recent first, at most --cgroups.top); no cgroup twice.
+   */
+  selected: CgroupPids[];
+  /** Cgroups left out of this walk, by reason. */
+  skipped: Record<CgroupSkipReason, number>;
+}
+
+/** Zombies whose parents are in one cgroup ('' when the parent's cgroup could not be read). */
+export interface CgroupZombies {
+  cgroup: string;
+  zombies: number;
+}
 
 /** The state letters exported even at zero, so alerts never meet an absent series. */
 export const ALWAYS_EXPORTED_STATES: readonly string[] = ['R', 'S', 'D', 'Z', 'T', 't', 'X', 'I'];
@@ -106,4 +146,10 @@ export interface Sample {
   /** The first few skips that were not routine vanishes: which pid, and why. */
   skipDetails: SkipDetail[];
   sourceErrors: SourceError[];
+  /** The pids hierarchy's pressure; null when --cgroups.top is 0 (the walk is off). */
+  cgroupPressure: CgroupPressure | null;
+  /** The cgroups whose processes parent the most zombies, most first (at most --cgroups.top). */
+  zombiesByCgroup: CgroupZombies[];
+  /** Zombies under parents in every other cgroup: with zombiesByCgroup, every zombie. */
+  zombiesInOtherCgroups: number;
 }

@@ -7,6 +7,10 @@ import type { Sample, SampleSource } from './sample.js';
 export interface CollectorWorkerData {
   procfsPath: string;
   topParents: number;
+  /** --path.sysfs; the cgroup walk reads under it. */
+  sysfsPath?: string;
+  /** --cgroups.top; 0 or absent turns the cgroup walk off. */
+  cgroupsTop?: number;
 }
 
 export interface CollectRequest {

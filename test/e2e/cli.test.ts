@@ -12,6 +12,8 @@ t.test('bad input: one line on stderr, a non-zero exit, no stack', async (t) => 
     [['--nope'], 2, 'zombie-exporter: error: unknown flag --nope, try --help\n'],
     [['--sample.interval=abc'], 2, 'zombie-exporter: error: --sample.interval: invalid duration "abc" (want e.g. 500ms, 5s, 1m)\n'],
     [['--zombies.top-parents=-1'], 2, 'zombie-exporter: error: --zombies.top-parents: invalid value "-1" (want an integer from 0 to 1000)\n'],
+    [['--cgroups.top=x'], 2, 'zombie-exporter: error: --cgroups.top: invalid value "x" (want an integer from 0 to 1000)\n'],
+    [['--path.sysfs='], 2, 'zombie-exporter: error: --path.sysfs: empty path\n'],
     [['--path.procfs=/tmp'], 1, 'zombie-exporter: error: --path.procfs=/tmp: not a usable procfs (read loadavg: ENOENT)\n'],
     [['--path.procfs=/nonexistent'], 1, 'zombie-exporter: error: --path.procfs=/nonexistent: not a usable procfs (read loadavg: ENOENT)\n'],
   ];

@@ -20,7 +20,8 @@ export function deterministic(exposition: string): string {
 
 t.test('/metrics on the fixture tree matches the golden file', async (t) => {
   // One sample only: a long interval keeps every age at 0 and every counter at its first value.
-  const ex = await startExporter([`--path.procfs=${ZOMBIE_TREE}`, '--sample.interval=1h', '--zombies.top-parents=2']);
+  // The fixture sysfs too: the host's own cgroups would make the file differ from machine to machine.
+  const ex = await startExporter([`--path.procfs=${ZOMBIE_TREE}`, `--path.sysfs=${FIXTURES}/sys/v2`, '--sample.interval=1h', '--zombies.top-parents=2', '--cgroups.top=3']);
   t.teardown(() => ex.stop());
   // 503 until the worker publishes the first sample; then the one and only sample.
   const body = await waitFor('the first sample', async () => {

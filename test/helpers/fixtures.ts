@@ -66,5 +66,11 @@ export function faultyReader(
       if (code) throw errno(code, 'open 1/root/etc/passwd');
       return inner.readPasswd();
     },
+    readLink(rel) {
+      const code = faults.text?.(rel);
+      if (code) throw errno(code, `readlink ${rel}`);
+      return inner.readLink(rel);
+    },
+    realRoot: () => inner.realRoot(),
   };
 }

@@ -15,9 +15,9 @@ process.on('exit', () => {
   for (const pgid of groups) killGroup(pgid);
 });
 
-function killGroup(pgid: number): void {
+function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
-    process.kill(-pgid, 'SIGKILL');
+    process.kill(-pgid, signal);
   } catch {
     // already gone
   }
@@ -80,9 +80,14 @@ export interface Exporter {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the built exporter on a free loopback port and resolves once it logs where it listens. */
-export async function startExporter(args: string[]): Promise<Exporter> {
-  const child = spawn(process.execPath, [MAIN, '--web.listen-address=127.0.0.1:0', ...args], {
+/**
+ * Starts the built exporter on a free loopback port and resolves once it logs where it listens. `wrap` runs it under
+ * another command (e.g. `unshare --pid --fork`, `setpriv --reuid=65534`), in the same process group.
+ */
+export async function startExporter(args: string[], wrap: string[] = []): Promise<Exporter> {
+  const argv = [process.execPath, MAIN, '--web.listen-address=127.0.0.1:0', ...args];
+  const command = [...wrap, ...argv];
+  const child = spawn(command[0]!, command.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -104,7 +109,11 @@ export async function startExporter(args: string[]): Promise<Exporter> {
     url: `http://${address}`,
     stderr: () => err,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        // A wrapper (unshare --fork ignores SIGTERM while it waits) is stopped through its whole group.
+        if (wrap.length > 0) killGroup(child.pid!, signal);
+        else child.kill(signal);
+      }
       const [code, sig] = await exited;
       groups.delete(child.pid!);
       killGroup(child.pid!);

@@ -41,6 +41,8 @@ export const ALERT_NAMES = [
   'PidUsageHigh',
   'PidExhaustionForecast',
   'ProcfsTasksHidden',
+  'CgroupForksRefused',
+  'CgroupPidsNearLimit',
   'ZombieExporterDown',
   'ZombieExporterSampleStale',
   'ZombieExporterSampleErrors',
