@@ -67,11 +67,11 @@ function describeSchemaError(e: ErrorObject, data: unknown): string {
   return `${key}: ${e.message ?? 'invalid'}`;
 }
 
-/** The first line of a YAML error and where it is, without the source excerpt the library appends. */
-function describeYamlError(err: YAMLParseError): string {
-  const pos = err.linePos?.[0];
+/** The first line of a YAML error and the line it is on, without the source excerpt the library appends. */
+function describeYamlError(err: YAMLParseError, text: string): string {
+  const line = text.slice(0, err.pos[0]).split('\n').length;
   const first = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return `${pos ? `line ${pos.line}: ` : ''}${first}`;
+  return `line ${line}: ${first}`;
 }
 
 /** Reads a file the config names; the loader reports failures under the key that named it. */
@@ -100,7 +100,7 @@ export function parseWebConfigText(text: string): WebConfigFile | null {
     // Unique keys are YAML's rule and Go's UnmarshalStrict's: a repeated user or key is a mistake, not an override.
     data = parse(text, { uniqueKeys: true, prettyErrors: false });
   } catch (err) {
-    if (err instanceof YAMLParseError) throw new WebConfigError(describeYamlError(err));
+    if (err instanceof YAMLParseError) throw new WebConfigError(describeYamlError(err, text));
     throw new WebConfigError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
   }
   if (data === undefined) data = null;

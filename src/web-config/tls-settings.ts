@@ -1,6 +1,7 @@
 // Turns a validated tls_server_config (Go crypto/tls names) and the PEM it points at into Node TLS server options
 // and the client-certificate policy Node has no option for.
 
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { ClientAuthType, TlsVersionName, WebConfigFile } from './web-config-schema.js';
 
@@ -126,10 +127,17 @@ export function buildTlsSettings(c: NonNullable<WebConfigFile['tls_server_config
     throw new TlsSettingError('tls_server_config', `certificate and key: ${opensslReason(err)}`);
   }
   if (pem.clientCa !== undefined) {
-    try {
-      createSecureContext({ ca: pem.clientCa });
-    } catch (err) {
-      throw new TlsSettingError(c.client_ca_file !== undefined ? 'tls_server_config.client_ca_file' : 'tls_server_config.client_ca', opensslReason(err));
+    // OpenSSL (like Go's AppendCertsFromPEM) skips what is not a certificate, which would leave every client
+    // certificate failing to verify for no visible reason: refuse a CA file without one readable certificate.
+    const key = c.client_ca_file !== undefined ? 'tls_server_config.client_ca_file' : 'tls_server_config.client_ca';
+    const blocks = String(pem.clientCa).match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) throw new TlsSettingError(key, 'no PEM certificate in it');
+    for (const block of blocks) {
+      try {
+        new X509Certificate(block);
+      } catch (err) {
+        throw new TlsSettingError(key, `a certificate does not parse: ${opensslReason(err)}`);
+      }
     }
   }
   try {

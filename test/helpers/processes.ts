@@ -76,13 +76,24 @@ export interface Exporter {
   child: ChildProcess;
   /** e.g. http://127.0.0.1:41234 */
   url: string;
+  /** e.g. 127.0.0.1:41234 */
+  address: string;
   stderr: () => string;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+export interface StartOptions {
+  /**
+   * A command that runs the exporter, e.g. `['setpriv', '--reuid=nobody', ...]`: it is given node, the built main
+   * and the flags as its last arguments.
+   */
+  wrapper?: string[];
+}
+
 /** Starts the built exporter on a free loopback port and resolves once it logs where it listens. */
-export async function startExporter(args: string[]): Promise<Exporter> {
-  const child = spawn(process.execPath, [MAIN, '--web.listen-address=127.0.0.1:0', ...args], {
+export async function startExporter(args: string[], options: StartOptions = {}): Promise<Exporter> {
+  const command = [...(options.wrapper ?? []), process.execPath, MAIN, '--web.listen-address=127.0.0.1:0', ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -102,6 +113,7 @@ export async function startExporter(args: string[]): Promise<Exporter> {
   return {
     child,
     url: `http://${address}`,
+    address,
     stderr: () => err,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
