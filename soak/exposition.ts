@@ -11,7 +11,7 @@ export function parseSamples(text: string): ScrapedSeries[] {
   const out: ScrapedSeries[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/s.exec(line);
     if (!m) throw new Error(`not an exposition line: ${line.slice(0, 120)}`);
     out.push({ name: m[1]!, labels: m[2] ?? '', value: Number(m[3]) });
   }

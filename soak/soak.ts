@@ -266,7 +266,7 @@ export function formatReport(r: SoakReport): string {
     `soak: ${r.ok ? 'PASS' : 'FAIL'}`,
     `  duration ${r.durationSeconds.toFixed(1)} s, ${r.samples} samples (${r.sampleErrors} errors), ${r.scrapes} scrapes, ${r.healthChecks} health checks`,
     `  zombies generated ${r.generated}, appeared ${r.appeared}; reaped by the generator ${r.reapedByGenerator}, counted reaped ${r.reapedCounted}; at most ${r.peakZombies} at once`,
-    `  RSS start ${mib(r.rss.start)}, end ${mib(r.rss.end)}, min ${mib(r.rss.min)}, max ${mib(r.rss.max)}; settled ${mib(r.rss.settledStart)} -> ${mib(r.rss.settledEnd)} (${r.rss.flat ? 'flat' : 'GROWING'}: ${r.rss.rule})`,
+    `  RSS start ${mib(r.rss.start)}, end ${mib(r.rss.end)}, min ${mib(r.rss.min)}, max ${mib(r.rss.max)}; second half ${mib(r.rss.settledStart)} -> ${mib(r.rss.settledEnd)}, slope ${r.rss.slopeMiBPerMinute.toFixed(2)} MiB/min (${r.rss.flat ? 'flat' : 'GROWING'}: ${r.rss.rule})`,
     `  ${r.exporterExit}`,
     ...r.failures.map((f) => `  failure: ${f}`),
   ].join('\n');

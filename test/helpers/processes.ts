@@ -2,6 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -48,9 +49,15 @@ export interface Leak {
   stop(): Promise<void>;
 }
 
-/** Starts a parent that leaks exactly `n` zombies, or (`thread-leader`) one exited leader with a live thread. */
-export async function startLeak(kind: 'zombies' | 'thread-leader', n = 0): Promise<Leak> {
-  const reaper = spawn('python3', [LEAK, kind, String(n)], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts a parent that leaks exactly `n` zombies, or (`thread-leader`) one exited leader with a live thread;
+ * `wrapper` runs it otherwise, e.g. as another user (`['setpriv', '--reuid=65534', ...]`).
+ */
+export async function startLeak(kind: 'zombies' | 'thread-leader' | 'named-zombies', n = 0, wrapper: string[] = [], name?: Buffer): Promise<Leak> {
+  // Another user may not reach root's python3 (a pyenv shim under /root): the system one is there for everyone.
+  const python = wrapper.length > 0 && existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const command = [...wrapper, python, LEAK, kind, String(n), ...(name ? [name.toString('hex')] : [])];
+  const reaper = spawn(command[0]!, command.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
   const pgid = reaper.pid!;
   groups.add(pgid);
   const exited = once(reaper, 'exit');
@@ -116,7 +123,15 @@ export async function startExporter(args: string[], options: StartOptions = {}):
     address,
     stderr: () => err,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // To the whole group: behind a wrapper (unshare --fork, which does not pass signals on) the exporter is a
+      // grandchild; without one the group is the exporter alone.
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // already gone
+        }
+      }
       const [code, sig] = await exited;
       groups.delete(child.pid!);
       killGroup(child.pid!);
