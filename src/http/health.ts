@@ -29,6 +29,14 @@ export interface Health {
 /** A sample older than this many intervals means sampling has stalled or keeps failing. */
 export const STALE_AFTER_INTERVALS = 3;
 
+/**
+ * Messages are written to name files relative to the proc root, but a failure from deeper down (the worker, the
+ * runtime) may carry an absolute path; /healthz is reachable by whoever can reach the port, so paths are cut out.
+ */
+export function redactPaths(message: string): string {
+  return message.replace(/(^|[\s'"(=:,])\/[^\s'"),]*/g, '$1[path]');
+}
+
 /** "2 pids skipped in the last sample (1 io_error, 1 malformed)", or '' when only vanished pids were. */
 function describeSkips(skipped: Record<string, number>): string {
   const parts = Object.entries(skipped).filter(([reason, n]) => reason !== 'vanished' && n > 0);
@@ -39,7 +47,7 @@ function describeSkips(skipped: Record<string, number>): string {
 
 export function assessHealth(state: SampleState, intervalMs: number, nowMs: number): Health {
   const { latest, lastFailure } = state;
-  const failure = lastFailure ? { source: lastFailure.source, message: lastFailure.message } : null;
+  const failure = lastFailure ? { source: lastFailure.source, message: redactPaths(lastFailure.message) } : null;
   const problems: string[] = [];
   if (failure) problems.push(`the latest collection failed (${failure.source}): ${failure.message}`);
   if (latest === undefined) {
@@ -57,7 +65,8 @@ export function assessHealth(state: SampleState, intervalMs: number, nowMs: numb
   const ageSeconds = Math.max(0, (nowMs - latest.timestampMs) / 1000);
   const limitSeconds = (STALE_AFTER_INTERVALS * intervalMs) / 1000;
   const healthy = ageSeconds < limitSeconds;
-  for (const e of latest.sourceErrors) problems.push(`${e.source} unreadable: ${e.message}`);
+  const sourceErrors = latest.sourceErrors.map((e) => ({ source: e.source, message: redactPaths(e.message) }));
+  for (const e of sourceErrors) problems.push(`${e.source} unreadable: ${e.message}`);
   const skips = describeSkips(latest.skipped);
   if (skips) problems.push(skips);
   const age = `last sample ${ageSeconds.toFixed(1)}s ago${healthy ? '' : `, older than ${STALE_AFTER_INTERVALS} intervals (${limitSeconds}s)`}`;
@@ -67,7 +76,7 @@ export function assessHealth(state: SampleState, intervalMs: number, nowMs: numb
     lastSampleAgeSeconds: ageSeconds,
     lastSampleTime: new Date(latest.timestampMs).toISOString(),
     lastFailure: failure,
-    sourceErrors: latest.sourceErrors.map((e) => ({ source: e.source, message: e.message })),
+    sourceErrors,
     skipped: { ...latest.skipped },
     skipDetails: latest.skipDetails.map((d) => ({ ...d })),
   };

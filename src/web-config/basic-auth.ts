@@ -8,6 +8,15 @@ import bcrypt from 'bcryptjs';
 export const AUTH_CACHE_ENTRIES = 256;
 
 /**
+ * Comparisons waiting at most: a flood of guesses would otherwise queue without end (each costs ~80 ms), holding
+ * every request open. Past this the guard answers 429 at once; cached successes never wait, so scrapes go on.
+ */
+export const MAX_QUEUED_COMPARISONS = 64;
+
+/** What a check concluded: in, out, or too many comparisons already waiting to try. */
+export type AuthResult = 'ok' | 'denied' | 'busy';
+
+/**
  * bcrypt reads at most 72 bytes of a password. Go's x/crypto refuses longer ones and bcryptjs would silently check
  * a prefix, so a longer password is refused here too (after the same bcrypt work, for timing's sake).
  */
@@ -30,6 +39,7 @@ export class BasicAuthChecker {
   private readonly secret = randomBytes(32);
   /** bcrypt is CPU-bound: one comparison at a time, as exporter-toolkit serialises them, so a flood queues. */
   private queue: Promise<unknown> = Promise.resolve();
+  private queued = 0;
   private users: ReadonlyMap<string, string> = new Map();
   /** A hash to compare against when the user does not exist, so that costs what a wrong password costs. */
   private decoy = '';
@@ -60,17 +70,19 @@ export class BasicAuthChecker {
     return createHmac('sha256', this.secret).update(user).update('\0').update(hash).update('\0').update(password).digest('base64');
   }
 
-  /** Resolves true when the header carries a configured user and its password. */
-  async check(header: string | undefined): Promise<boolean> {
+  /** Resolves 'ok' when the header carries a configured user and its password. */
+  async check(header: string | undefined): Promise<AuthResult> {
     const creds = parseBasicAuth(header);
-    if (creds === undefined || !this.enabled) return false;
+    if (creds === undefined || !this.enabled) return 'denied';
     const stored = this.users.get(creds.user);
     const hash = stored ?? this.decoy;
     const key = this.key(creds.user, hash, creds.password);
     if (stored !== undefined && this.cache.has(key)) {
       this.touch(key);
-      return true;
+      return 'ok';
     }
+    if (this.queued >= MAX_QUEUED_COMPARISONS) return 'busy';
+    this.queued++;
     const run = this.queue.then(async () => {
       // A concurrent request may have proven the same credentials while this one queued.
       if (stored !== undefined && this.cache.has(key)) return true;
@@ -81,7 +93,9 @@ export class BasicAuthChecker {
       return ok;
     });
     this.queue = run.catch(() => false);
-    return run.catch(() => false);
+    const ok = await run.catch(() => false);
+    this.queued--;
+    return ok ? 'ok' : 'denied';
   }
 
   /** Marks a key most recently used, evicting the least recently used beyond the bound. */

@@ -101,3 +101,13 @@ t.test('an invalid --web.config.file stops start-up with one line naming the key
   const timeout = await runCli(['--web.read-header-timeout=5ms']);
   t.same([timeout.code, timeout.stderr], [2, 'zombie-exporter: error: --web.read-header-timeout: invalid duration "5ms" (want 100ms to 1h, e.g. 10s)\n']);
 });
+
+t.test('inspect is untouched by the web config: it reads the proc root itself and has no such flag', async (t) => {
+  const r = await runCli(['inspect', '--json', `--path.procfs=${ZOMBIE_TREE}`]);
+  t.equal(r.code, 0);
+  t.equal((JSON.parse(r.stdout) as { zombies: { total: number } }).zombies.total, 9);
+  const flag = await runCli(['inspect', '--web.config.file=/etc/web.yml', `--path.procfs=${ZOMBIE_TREE}`]);
+  t.equal(flag.code, 3, 'an unknown flag to inspect, not a server setting it silently takes');
+  t.match(flag.stderr, '--web.config.file');
+  t.notMatch(flag.stderr, NO_STACK);
+});

@@ -2,6 +2,7 @@
 // real clients (node:https and curl), certificate rotation and config edits while it runs.
 
 import { renameSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import t from 'tap';
 import { makePki } from '../helpers/certs.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
@@ -40,7 +41,7 @@ const replace = (path: string, text: string | Buffer) => {
 };
 writeFileSync(configPath, config({ alice: ALICE }));
 
-const ex = await startExporter([`--web.config.file=${configPath}`, `--path.procfs=${ZOMBIE_TREE}`, '--sample.interval=1h']);
+const ex = await startExporter([`--web.config.file=${configPath}`, `--path.procfs=${ZOMBIE_TREE}`, '--sample.interval=1h', '--web.read-header-timeout=1500ms']);
 t.teardown(() => ex.stop());
 const base = `https://${ex.address}`;
 const ca = { ca: pki.path('ca.crt') };
@@ -79,6 +80,17 @@ t.test('plain HTTP to the TLS port gets no HTTP answer', async (t) => {
   const r = await curl([`http://${ex.address}/metrics`]);
   t.not(r.code, 0, `curl fails (exit ${r.code}: ${r.stderr.trim()})`);
   t.equal(r.status, 0, 'no HTTP status at all');
+});
+
+t.test('a client that never finishes its TLS handshake is cut off at the header timeout', async (t) => {
+  const started = Date.now();
+  const socket = connect({ host: '127.0.0.1', port: Number(ex.address.split(':')[1]) });
+  socket.on('error', () => undefined);
+  socket.write(Buffer.from([0x16, 0x03, 0x01])); // the first bytes of a ClientHello, and then nothing
+  await new Promise((resolve) => socket.on('close', resolve));
+  const ms = Date.now() - started;
+  t.ok(ms >= 1300 && ms < 4000, `closed by the server after ${ms} ms`);
+  t.equal((await httpsGet(`${base}/metrics`, ca, { auth: 'alice:correct horse' })).status, 200, 'others are served meanwhile');
 });
 
 t.test('a new certificate is served without a restart', async (t) => {

@@ -79,3 +79,23 @@ t.test('the rate limit answers 429 once the burst is spent', async (t) => {
   now += 1000;
   t.equal((await a.inject('/metrics')).statusCode, 200, 'a token per interval');
 });
+
+t.test('/healthz cuts absolute paths out of failure messages', async (t) => {
+  const { redactPaths } = await import('../../src/http/health.js');
+  t.equal(redactPaths("collector worker failed: Cannot find module '/opt/ze/dist/sample/collector-worker.js'"), "collector worker failed: Cannot find module '[path]'");
+  t.equal(redactPaths('ENOENT: no such file or directory, open /host/proc/12/stat'), 'ENOENT: no such file or directory, open [path]');
+  t.equal(redactPaths('read sys/kernel/pid_max: EISDIR'), 'read sys/kernel/pid_max: EISDIR', 'relative names stay');
+  t.equal(redactPaths('list the proc root: ENOENT'), 'list the proc root: ENOENT');
+  const a = buildApp({
+    telemetryPath: '/metrics',
+    sampleIntervalMs: 5000,
+    version: '9.9.9',
+    samples: { latest, lastFailure: { source: 'procfs_root', message: 'collector worker failed: boom at /srv/app/dist/x.js:3', atMs: Date.now() } },
+    renderMetrics: async () => 'm 1\n',
+    metricsContentType: 'text/plain',
+    logger: createLogger('error', 'logfmt', () => undefined),
+  });
+  const body = (await a.inject('/healthz')).body;
+  t.notMatch(body, '/srv/app');
+  t.match(body, 'collector worker failed: boom at [path]');
+});
