@@ -17,6 +17,9 @@ export interface Config {
   readonly cgroupsTop: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
+  /** exporter-toolkit web config (TLS, basic auth, headers); empty for none. */
+  readonly webConfigFile: string;
+  readonly readHeaderTimeoutMs: number;
 }
 
 interface FlagSpec {
@@ -29,6 +32,16 @@ interface FlagSpec {
 export const FLAGS = {
   'web.listen-address': { default: ':10070', placeholder: 'ADDR', help: 'Address to listen on for metrics and the web pages.' },
   'web.telemetry-path': { default: '/metrics', placeholder: 'PATH', help: 'Path under which to expose metrics.' },
+  'web.config.file': {
+    default: '',
+    placeholder: 'FILE',
+    help: 'Path to an exporter-toolkit web config (TLS, basic auth, headers), re-read when it changes. Empty: plain HTTP, no auth.',
+  },
+  'web.read-header-timeout': {
+    default: '10s',
+    placeholder: 'DURATION',
+    help: 'How long a client may take to connect (TLS handshake) and send its request headers before it is cut off.',
+  },
   'path.procfs': { default: '/proc', placeholder: 'DIR', help: 'procfs mountpoint (e.g. /host/proc in a container).' },
   'path.sysfs': { default: '/sys', placeholder: 'DIR', help: 'sysfs mountpoint, for the cgroup pids controller (e.g. /host/sys in a container).' },
   'sample.interval': {
@@ -129,6 +142,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     throw usageError(`--sample.interval: ${intervalText} is below the minimum of ${MIN_INTERVAL_MS}ms`);
   }
 
+  const headerTimeoutText = get('web.read-header-timeout');
+  const readHeaderTimeoutMs = parseDuration(headerTimeoutText);
+  if (readHeaderTimeoutMs === undefined || readHeaderTimeoutMs < 100 || readHeaderTimeoutMs > 3_600_000) {
+    throw usageError(`--web.read-header-timeout: invalid duration "${headerTimeoutText}" (want 100ms to 1h, e.g. 10s)`);
+  }
+
   const topText = get('zombies.top-parents');
   const topParents = /^\d+$/.test(topText) ? Number(topText) : NaN;
   if (!(topParents >= 0 && topParents <= MAX_TOP_PARENTS)) {
@@ -153,6 +172,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       cgroupsTop,
       logLevel: oneOf('log.level', get('log.level'), LOG_LEVELS),
       logFormat: oneOf('log.format', get('log.format'), LOG_FORMATS),
+      webConfigFile: get('web.config.file'),
+      readHeaderTimeoutMs,
     }),
   };
 }

@@ -6,7 +6,9 @@ export type ErrorCode =
   /** --path.procfs is not a readable procfs. Exit 1. */
   | 'procfs'
   /** The listen address can't be bound. Exit 1. */
-  | 'listen';
+  | 'listen'
+  /** --web.config.file can't be read or is invalid. Exit 1. */
+  | 'web-config';
 
 export class ExporterError extends Error {
   constructor(

@@ -1,7 +1,8 @@
 // Builds the Fastify app (routes and error handling) over published samples; never listens and never walks /proc.
 
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { gzipSync } from 'node:zlib';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type onRequestAsyncHookHandler } from 'fastify';
 import { SampleHistory, type HistoryPoints } from '../history.js';
 import type { Logger } from '../log.js';
 import type { Sample } from '../sample/sample.js';
@@ -23,7 +24,22 @@ export interface AppOptions {
   /** The last hour of samples for the page's chart and /api/v1/history; none kept when absent. */
   history?: { points(): HistoryPoints };
   now?: () => number;
+  /** TLS server options (--web.config.file's tls_server_config); plain HTTP when absent. */
+  https?: HttpsServerOptions;
+  /** Runs before every route (the web config's headers, rate limit and basic auth). */
+  guard?: onRequestAsyncHookHandler;
+  /** How long a client may take to send a request's headers (and its TLS handshake): --web.read-header-timeout. */
+  readHeaderTimeoutMs?: number;
 }
+
+export const DEFAULT_READ_HEADER_TIMEOUT_MS = 10_000;
+/**
+ * An idle keep-alive connection is closed after this long. Prometheus reconnects cheaply when its scrape interval is
+ * longer; a client holding many idle sockets open gets them closed.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+/** A socket with no traffic at all for this long is closed, whatever state its request is in. */
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
 
 /** The page refetches itself once per sample, but never more than once a second or less than once a minute. */
 const refreshMsFor = (intervalMs: number): number => Math.min(60_000, Math.max(1000, intervalMs));
@@ -43,7 +59,37 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return snapshotOf.snapshot;
   };
 
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  // Node checks header and request deadlines on a timer (30 s by default), so a deadline of a few seconds needs a
+  // check at least every second to mean anything against a slowloris client.
+  const headerTimeoutMs = options.readHeaderTimeoutMs ?? DEFAULT_READ_HEADER_TIMEOUT_MS;
+  const serverTimeouts = {
+    headersTimeout: headerTimeoutMs,
+    // Bodies are refused, so a request is complete with its headers; this only bounds a client that sends one anyway.
+    requestTimeout: 2 * headerTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.max(100, Math.floor(headerTimeoutMs / 4))),
+  };
+  const common = {
+    logger: false,
+    return503OnClosing: true,
+    requestTimeout: serverTimeouts.requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: IDLE_SOCKET_TIMEOUT_MS,
+  } as const;
+  // An https app is typed over https.Server; routes and hooks are the same, so both are handled as the http kind
+  // and serve.ts, which owns TLS, reaches the tls.Server when it needs it.
+  const app = options.https
+    ? (Fastify({ ...common, https: { ...options.https, ...serverTimeouts, handshakeTimeout: headerTimeoutMs } }) as unknown as FastifyInstance)
+    : Fastify({ ...common, http: serverTimeouts });
+  app.server.headersTimeout = headerTimeoutMs;
+
+  // Every route is a GET (HEAD comes with it): a request body has no use, so it is refused before it is read and the
+  // connection closed, rather than parsed, buffered or left for the next request on the socket to trip over.
+  app.addHook('onRequest', async (request, reply) => {
+    const length = request.headers['content-length'];
+    if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) return undefined;
+    return reply.code(413).header('connection', 'close').type('text/plain; charset=utf-8').send('request bodies are not accepted\n');
+  });
+  if (options.guard) app.addHook('onRequest', options.guard);
 
   // The text only changes with a sample (or the runtime TTL), so its bytes are encoded once per text: as UTF-8 for
   // most clients and gzipped for Prometheus, which asks for gzip. Sending a string would re-encode ~15 KB per scrape,

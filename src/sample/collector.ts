@@ -76,6 +76,19 @@ const ranksBefore = (a: ParentAcc, b: ParentAcc): boolean =>
       ? a.oldestFirstSeenMs < b.oldestFirstSeenMs
       : a.pid < b.pid;
 
+/**
+ * A failure of the proc root itself, or undefined while it can still be listed. Messages name files relative to
+ * the root and never the root's path, since they reach /healthz.
+ */
+function rootGone(reader: ProcReader): SourceFailure | undefined {
+  try {
+    reader.listPids();
+    return undefined;
+  } catch (err) {
+    return new SourceFailure('procfs_root', `list the proc root: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
 export function createCollector(options: CollectorOptions): Collector {
   const { reader, topParents } = options;
   const now = options.now ?? Date.now;
@@ -114,7 +127,13 @@ export function createCollector(options: CollectorOptions): Collector {
       const started = performance.now();
       const timestampMs = now();
       // Host facts first: when an essential one fails, no walk is wasted and the first-seen table is untouched.
-      const facts = readHostFacts(reader);
+      let facts;
+      try {
+        facts = readHostFacts(reader);
+      } catch (err) {
+        // loadavg missing is what a proc root that went away (unmounted, removed, renamed) looks like first: say so.
+        throw rootGone(reader) ?? err;
+      }
 
       stateCounts.fill(0);
       let visibleTasks = 0;
@@ -154,7 +173,7 @@ export function createCollector(options: CollectorOptions): Collector {
       try {
         walk = walker.walk(visit);
       } catch (err) {
-        throw new SourceFailure('procfs_root', `list ${reader.root}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw new SourceFailure('procfs_root', `list the proc root: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
       tracker.sweep();
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import t from 'tap';
@@ -72,4 +75,41 @@ t.test('--log.format=json writes one JSON object per line', async (t) => {
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   t.match(records[0], { level: 'info', msg: 'listening', procfs: ZOMBIE_TREE });
   t.match(records.at(-1), { msg: 'shutting down', signal: 'SIGTERM' });
+});
+
+t.test('an invalid --web.config.file stops start-up with one line naming the key', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ze-webcfg-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const cases: [string, string][] = [
+    ['tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS9\n', 'tls_server_config.min_version: "TLS9" is not one of TLS10, TLS11, TLS12, TLS13'],
+    ['basic_auth_users:\n  alice: hunter2\n', 'basic_auth_users.alice: not a bcrypt hash (make one with htpasswd -nBC 10 "")'],
+    ['tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n', `tls_server_config.cert_file: cannot read "${dir}/server.crt": ENOENT`],
+    ['http_server_config:\n  headers:\n    Set-Cookie: a=b\n', 'http_server_config.headers.Set-Cookie: this header can not be configured'],
+    ['basic_auth_user:\n  alice: x\n', 'basic_auth_user: unknown key'],
+  ];
+  await Promise.all(
+    cases.map(async ([text, message], i) => {
+      const path = join(dir, `web-${i}.yml`);
+      writeFileSync(path, text);
+      const r = await runCli([`--web.config.file=${path}`, `--path.procfs=${ZOMBIE_TREE}`, '--web.listen-address=127.0.0.1:0']);
+      t.equal(r.code, 1, message);
+      t.match(r.stderr, `zombie-exporter: error: --web.config.file=${path}: ${message}`);
+      t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+      t.notMatch(r.stderr, NO_STACK);
+    }),
+  );
+  const missing = await runCli([`--web.config.file=${dir}/nope.yml`, `--path.procfs=${ZOMBIE_TREE}`]);
+  t.same([missing.code, missing.stderr], [1, `zombie-exporter: error: --web.config.file=${dir}/nope.yml: cannot read the file: ENOENT\n`]);
+  const timeout = await runCli(['--web.read-header-timeout=5ms']);
+  t.same([timeout.code, timeout.stderr], [2, 'zombie-exporter: error: --web.read-header-timeout: invalid duration "5ms" (want 100ms to 1h, e.g. 10s)\n']);
+});
+
+t.test('inspect is untouched by the web config: it reads the proc root itself and has no such flag', async (t) => {
+  const r = await runCli(['inspect', '--json', `--path.procfs=${ZOMBIE_TREE}`]);
+  t.equal(r.code, 0);
+  t.equal((JSON.parse(r.stdout) as { zombies: { total: number } }).zombies.total, 9);
+  const flag = await runCli(['inspect', '--web.config.file=/etc/web.yml', `--path.procfs=${ZOMBIE_TREE}`]);
+  t.equal(flag.code, 3, 'an unknown flag to inspect, not a server setting it silently takes');
+  t.match(flag.stderr, '--web.config.file');
+  t.notMatch(flag.stderr, NO_STACK);
 });

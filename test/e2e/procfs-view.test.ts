@@ -14,7 +14,7 @@ const skip = !ROOT && 'needs root to run the exporter under unshare and setpriv'
 const HOST_PID_MAX = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
 
 async function firstSample(wrap: string[]): Promise<{ series: Series[]; log: string }> {
-  const ex = await startExporter(['--sample.interval=1h', '--log.level=debug'], wrap);
+  const ex = await startExporter(['--sample.interval=1h', '--log.level=debug'], { wrapper: wrap });
   try {
     const text = await waitFor('the first sample', async () => {
       const res = await fetch(`${ex.url}/metrics`);

@@ -6,7 +6,7 @@ import { copyTree, ZOMBIE_TREE } from '../helpers/fixtures.js';
 import { startExporter, startLeak } from '../helpers/processes.js';
 import { promtool } from '../helpers/promtool.js';
 import { waitFor } from '../helpers/wait.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const tool = promtool();
 
@@ -35,4 +35,13 @@ t.test('a comm built to break the exposition', { skip: 'skip' in tool ? tool.ski
   const stat = `100 ("\n{}\\ \x1b[31m) S 1 100 100 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 500 1 1 1${' 0'.repeat(27)}\n`;
   writeFileSync(`${tree.dir}/100/stat`, stat);
   await check(t, [`--path.procfs=${tree.dir}`, '--sample.interval=1h'], (text) => text.includes('parent_pid="100"'));
+});
+
+t.test('a real process named with hostile bytes', { skip: 'skip' in tool ? tool.skip : false }, async (t) => {
+  // 15 bytes, the kernel's limit: a quote, a newline, braces, a backslash, an escape, invalid UTF-8.
+  const name = Buffer.from([0x22, 0x0a, 0x7b, 0x7d, 0x5c, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0xff, 0xfe, 0x29, 0x20, 0x5a]);
+  const leak = await startLeak('named-zombies', 2, [], name);
+  t.teardown(() => leak.stop());
+  t.same(readFileSync(`/proc/${leak.parentPid}/comm`).subarray(0, -1), name, 'the kernel kept every byte');
+  await check(t, ['--sample.interval=100ms', '--zombies.top-parents=1000'], (text) => text.includes(`parent_pid="${leak.parentPid}"`));
 });

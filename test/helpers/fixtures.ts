@@ -37,13 +37,28 @@ export function scanTree(root: string): { pid: number; state: string; ppid: numb
   return out;
 }
 
-/** Wraps a reader so chosen calls throw an errno error, as a failing kernel or filesystem would. */
-export function faultyReader(
-  inner: ProcReader,
-  faults: { pidFile?: (pid: number, name: string) => string | undefined; text?: (rel: string) => string | undefined; list?: () => string | undefined },
-): ProcReader {
-  const errno = (code: string, what: string): NodeJS.ErrnoException =>
-    Object.assign(new Error(`${code}: ${what}`), { code });
+/** Faults to inject: an errno code to throw (undefined: no fault), or, for contents, the bytes to return instead. */
+export interface Faults {
+  /** Opening <pid>/<name> fails. */
+  pidFile?: (pid: number, name: string) => string | undefined;
+  /** Opening <pid>/<name> works (the real open and read happen) but the read fails. */
+  pidRead?: (pid: number, name: string) => string | undefined;
+  /** The read returns these bytes instead of the file's (empty, cut short, junk). */
+  pidContent?: (pid: number, name: string, real: Buffer) => Buffer | undefined;
+  /** Reading a whole text file (loadavg, pid_max, 1/status) fails. */
+  text?: (rel: string) => string | undefined;
+  /** Reading a text file returns this instead. */
+  textContent?: (rel: string, real: string) => string | undefined;
+  /** Listing the proc root fails. */
+  list?: () => string | undefined;
+}
+
+/**
+ * Wraps a reader so chosen calls fail with an errno error or return other bytes, as a failing kernel, filesystem
+ * or a hostile tree would. The wrapped reader has no native member, so the walk goes through these calls.
+ */
+export function faultyReader(inner: ProcReader, faults: Faults): ProcReader {
+  const errno = (code: string, what: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: ${what}`), { code });
   return {
     root: inner.root,
     listPids() {
@@ -54,12 +69,18 @@ export function faultyReader(
     readPidFile(pid, name, buf) {
       const code = faults.pidFile?.(pid, name);
       if (code) throw errno(code, `open ${pid}/${name}`);
-      return inner.readPidFile(pid, name, buf);
+      const n = inner.readPidFile(pid, name, buf);
+      const readCode = faults.pidRead?.(pid, name);
+      if (readCode) throw errno(readCode, `read ${pid}/${name}`);
+      const replaced = faults.pidContent?.(pid, name, Buffer.from(buf.subarray(0, n)));
+      if (replaced === undefined) return n;
+      return replaced.copy(buf, 0, 0, Math.min(replaced.length, buf.length));
     },
     readText(rel) {
       const code = faults.text?.(rel);
       if (code) throw errno(code, `open ${rel}`);
-      return inner.readText(rel);
+      const real = inner.readText(rel);
+      return faults.textContent?.(rel, real) ?? real;
     },
     readPasswd() {
       const code = faults.text?.('1/root/etc/passwd');

@@ -2,6 +2,7 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -48,9 +49,15 @@ export interface Leak {
   stop(): Promise<void>;
 }
 
-/** Starts a parent that leaks exactly `n` zombies, or (`thread-leader`) one exited leader with a live thread. */
-export async function startLeak(kind: 'zombies' | 'thread-leader', n = 0): Promise<Leak> {
-  const reaper = spawn('python3', [LEAK, kind, String(n)], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts a parent that leaks exactly `n` zombies, or (`thread-leader`) one exited leader with a live thread;
+ * `wrapper` runs it otherwise, e.g. as another user (`['setpriv', '--reuid=65534', ...]`).
+ */
+export async function startLeak(kind: 'zombies' | 'thread-leader' | 'named-zombies', n = 0, wrapper: string[] = [], name?: Buffer): Promise<Leak> {
+  // Another user may not reach root's python3 (a pyenv shim under /root): the system one is there for everyone.
+  const python = wrapper.length > 0 && existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const command = [...wrapper, python, LEAK, kind, String(n), ...(name ? [name.toString('hex')] : [])];
+  const reaper = spawn(command[0]!, command.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
   const pgid = reaper.pid!;
   groups.add(pgid);
   const exited = once(reaper, 'exit');
@@ -76,17 +83,23 @@ export interface Exporter {
   child: ChildProcess;
   /** e.g. http://127.0.0.1:41234 */
   url: string;
+  /** e.g. 127.0.0.1:41234 */
+  address: string;
   stderr: () => string;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/**
- * Starts the built exporter on a free loopback port and resolves once it logs where it listens. `wrap` runs it under
- * another command (e.g. `unshare --pid --fork`, `setpriv --reuid=65534`), in the same process group.
- */
-export async function startExporter(args: string[], wrap: string[] = []): Promise<Exporter> {
-  const argv = [process.execPath, MAIN, '--web.listen-address=127.0.0.1:0', ...args];
-  const command = [...wrap, ...argv];
+export interface StartOptions {
+  /**
+   * A command that runs the exporter, e.g. `['setpriv', '--reuid=nobody', ...]`: it is given node, the built main
+   * and the flags as its last arguments.
+   */
+  wrapper?: string[];
+}
+
+/** Starts the built exporter on a free loopback port and resolves once it logs where it listens. */
+export async function startExporter(args: string[], options: StartOptions = {}): Promise<Exporter> {
+  const command = [...(options.wrapper ?? []), process.execPath, MAIN, '--web.listen-address=127.0.0.1:0', ...args];
   const child = spawn(command[0]!, command.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,12 +120,17 @@ export async function startExporter(args: string[], wrap: string[] = []): Promis
   return {
     child,
     url: `http://${address}`,
+    address,
     stderr: () => err,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      // To the whole group: behind a wrapper (unshare --fork, which does not pass signals on) the exporter is a
+      // grandchild; without one the group is the exporter alone.
       if (child.exitCode === null && child.signalCode === null) {
-        // A wrapper (unshare --fork ignores SIGTERM while it waits) is stopped through its whole group.
-        if (wrap.length > 0) killGroup(child.pid!, signal);
-        else child.kill(signal);
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // already gone
+        }
       }
       const [code, sig] = await exited;
       groups.delete(child.pid!);

@@ -74,7 +74,15 @@ t.test('/metrics is gzipped for clients that ask, compressed once per text', asy
 t.test('/healthz: fresh is 200; stale, failing or missing is 503 with the reason', async (t) => {
   const ok = await app({ latest: sample(1000) }).inject('/healthz');
   t.equal(ok.statusCode, 200);
-  t.match(ok.json(), { healthy: true, reason: 'last sample 1.0s ago', lastSampleAgeSeconds: 1 });
+  t.match(ok.json(), {
+    healthy: true,
+    reason: 'last sample 1.0s ago; 4 pids skipped in the last sample (3 malformed, 1 io_error)',
+    lastSampleAgeSeconds: 1,
+    lastSampleTime: new Date(NOW - 1000).toISOString(),
+    skipped: { vanished: 1, permission: 0, malformed: 3, io_error: 1 },
+  });
+  t.equal(ok.json().skipDetails.length, 4, 'which pids, and why');
+  t.match(ok.json().skipDetails[0], { pid: Number, reason: String, detail: String });
   const justUnder = await app({ latest: sample(14_999) }).inject('/healthz');
   t.equal(justUnder.statusCode, 200, 'younger than three intervals');
   const stale = await app({
@@ -84,7 +92,8 @@ t.test('/healthz: fresh is 200; stale, failing or missing is 503 with the reason
   t.equal(stale.statusCode, 503);
   t.match(stale.json(), {
     healthy: false,
-    reason: 'last sample 15.0s ago, older than 3 intervals (15s); last failure: read loadavg: EIO',
+    reason:
+      'last sample 15.0s ago, older than 3 intervals (15s); the latest collection failed (loadavg): read loadavg: EIO; 4 pids skipped in the last sample (3 malformed, 1 io_error)',
     lastFailure: { source: 'loadavg', message: 'read loadavg: EIO' },
   });
   const none = await app({}).inject('/healthz');
@@ -201,7 +210,7 @@ t.test('unknown paths 404, wrong methods 405, errors never leak a stack', async 
   });
   const nf = await a.inject('/nope');
   t.same([nf.statusCode, nf.body], [404, '404 page not found\n']);
-  const post = await a.inject({ method: 'POST', url: '/metrics', payload: 'x' });
+  const post = await a.inject({ method: 'POST', url: '/metrics' }); // with a body it is a 413 (request-guards.test.ts)
   t.same([post.statusCode, post.headers.allow, post.body], [405, 'GET, HEAD', 'method not allowed\n']);
   const boom = await a.inject('/metrics');
   t.same([boom.statusCode, boom.body], [500, 'internal error\n']);

@@ -104,7 +104,9 @@ t.test('essential sources fail the sample; others leave their metric out', async
     t.throws(() => c.collect(), new SourceFailure(source, `read ${rel}: EIO`));
   }
   const unlisted = createCollector({ reader: faultyReader(base, { list: () => 'ENOENT' }), topParents: 10 });
-  t.throws(() => unlisted.collect(), new SourceFailure('procfs_root', `list ${ZOMBIE_TREE}: ENOENT`));
+  t.throws(() => unlisted.collect(), new SourceFailure('procfs_root', 'list the proc root: ENOENT'), 'the root path is not in the message');
+  const gone = createCollector({ reader: faultyReader(base, { list: () => 'ENOENT', text: () => 'ENOENT' }), topParents: 10 });
+  t.throws(() => gone.collect(), new SourceFailure('procfs_root', 'list the proc root: ENOENT'), 'a root that went away is named as such');
 
   const partial = createCollector({
     reader: faultyReader(base, { text: (r) => (['sys/kernel/threads-max', 'stat', '1/status'].includes(r) ? 'EIO' : undefined) }),

@@ -25,7 +25,7 @@ t.test('a worker collects what the in-thread collector does, and keeps its state
 t.test('an essential source failing is a SourceFailure from the worker', async (t) => {
   const wc = new WorkerCollector({ procfsPath: '/nonexistent-proc-root', topParents: 10 });
   t.teardown(() => wc.close());
-  await t.rejects(wc.collect(), new SourceFailure('loadavg', 'read loadavg: ENOENT'));
+  await t.rejects(wc.collect(), new SourceFailure('procfs_root', 'list the proc root: ENOENT'));
 });
 
 t.test('one request at a time', async (t) => {

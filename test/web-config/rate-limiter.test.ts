@@ -1,0 +1,16 @@
+import t from 'tap';
+import { RateLimiter } from '../../src/web-config/rate-limiter.js';
+
+t.test('a burst, then one request per interval', async (t) => {
+  let now = 1000;
+  const limiter = new RateLimiter(100, 3, () => now);
+  t.same([limiter.allow(), limiter.allow(), limiter.allow(), limiter.allow()], [true, true, true, false]);
+  now += 99;
+  t.equal(limiter.allow(), false, 'not yet a whole token');
+  now += 1;
+  t.equal(limiter.allow(), true);
+  now += 10_000;
+  t.same([limiter.allow(), limiter.allow(), limiter.allow(), limiter.allow()], [true, true, true, false], 'saves at most the burst');
+  now -= 5000;
+  t.equal(limiter.allow(), false, 'a clock stepping back refills nothing');
+});
