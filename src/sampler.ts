@@ -52,7 +52,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.tick();
   }
 
-  /** Stops scheduling and waits for a collection in flight to settle. */
+  /** Stops scheduling and waits for a collection in flight to settle; that one is not published (nothing is listening). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -82,6 +82,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     try {
       sample = await this.collect();
     } catch (err) {
+      if (this.stopped) return;
       const failure: SampleFailure =
         err instanceof SourceFailure
           ? { source: err.source, message: err.message, atMs: this.now() }
@@ -90,6 +91,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       this.emit('failure', failure);
       return;
     }
+    // Shutting down: a late sample would only log after "shutting down" and be served to nobody.
+    if (this.stopped) return;
     this.latest = sample;
     this.lastFailure = undefined;
     this.emit('sample', sample);

@@ -56,9 +56,13 @@ t.test('stop waits for the collection in flight', async (t) => {
       return base;
     },
   });
+  let published = 0;
+  sampler.on('sample', () => published++);
   sampler.start();
   await sampler.stop();
   t.ok(finished);
+  t.equal(published, 0, 'a sample that settles after stop is not published');
+  t.equal(sampler.latest, undefined);
 });
 
 t.test('a failure keeps the last good sample and is reported; success clears it', async (t) => {

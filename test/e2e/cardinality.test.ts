@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { parseExposition, valueOf, type Series } from '../helpers/exposition.js';
 import { copyTree, FIXTURES } from '../helpers/fixtures.js';
 import { startExporter } from '../helpers/processes.js';
@@ -13,17 +13,40 @@ import { waitFor } from '../helpers/wait.js';
 
 /**
  * The bound: --zombies.top-parents N gives N parents, PID 1 and "other" in each per-parent family, and every other
- * family is fixed (8 always-present states, 2 CPU modes, 1 PID 1 comm, 12 unlabelled), whatever the host holds.
+ * non-cgroup family is fixed (8 always-present states, 2 CPU modes, 1 PID 1 comm, 13 unlabelled), whatever the host
+ * holds. The cgroup families depend on the host's cgroups (the default --path.sysfs), so they are held to their caps:
+ * parent info at most N + 1 (the top parents and PID 1), zombies by cgroup at most --cgroups.top + 1, and each of
+ * the four pids families at most 2 x --cgroups.top (closest to the limit, plus those that refused forks).
  */
-const FIXED_PROCTABLE_SERIES = 12 + 8 + 2 + 1;
-const bound = (topParents: number) => ({ perParentFamily: topParents + 2, proctable: 2 * (topParents + 2) + FIXED_PROCTABLE_SERIES });
+const FIXED_PROCTABLE_SERIES = 13 + 8 + 2 + 1;
+const CGROUPS_TOP = 20;
+const CGROUP_FAMILIES = ['proctable_cgroup_pids', 'proctable_cgroup_pids_max', 'proctable_cgroup_pids_peak', 'proctable_cgroup_pids_rejected_total'];
+const bound = (topParents: number) => ({
+  perParentFamily: topParents + 2,
+  proctable: 2 * (topParents + 2) + FIXED_PROCTABLE_SERIES,
+  parentInfo: topParents + 1,
+  zombiesByCgroup: CGROUPS_TOP + 1,
+  cgroupFamily: 2 * CGROUPS_TOP,
+});
 
 function count(series: Series[]) {
+  const cgroupDerived = new Set(['proctable_zombie_parent_info', 'proctable_zombies_by_cgroup', ...CGROUP_FAMILIES]);
   return {
     perParentFamily: series.filter((s) => s.name === 'proctable_zombies_by_parent').length,
     oldestAge: series.filter((s) => s.name === 'proctable_zombie_parent_oldest_age_seconds').length,
-    proctable: series.filter((s) => s.name.startsWith('proctable_')).length,
+    proctable: series.filter((s) => s.name.startsWith('proctable_') && !cgroupDerived.has(s.name)).length,
+    parentInfo: series.filter((s) => s.name === 'proctable_zombie_parent_info').length,
+    zombiesByCgroup: series.filter((s) => s.name === 'proctable_zombies_by_cgroup').length,
+    cgroupFamilyMax: Math.max(...CGROUP_FAMILIES.map((f) => series.filter((s) => s.name === f).length)),
   };
+}
+
+/** The cgroup-derived families within their caps, whatever cgroups this host has. */
+function checkCgroupBounds(t: Test, n: ReturnType<typeof count>, topParents: number): void {
+  const b = bound(topParents);
+  t.ok(n.parentInfo >= 1 && n.parentInfo <= b.parentInfo, `parent info: ${n.parentInfo} series, at most ${b.parentInfo}`);
+  t.ok(n.zombiesByCgroup >= 1 && n.zombiesByCgroup <= b.zombiesByCgroup, `zombies by cgroup: ${n.zombiesByCgroup} series, at most ${b.zombiesByCgroup}`);
+  t.ok(n.cgroupFamilyMax <= b.cgroupFamily, `cgroup pids families: at most ${n.cgroupFamilyMax} series each, cap ${b.cgroupFamily}`);
 }
 
 const stat = (pid: number, comm: string, state: string, ppid: number) =>
@@ -59,6 +82,7 @@ t.test('10,000 parents, one zombie each: the series stay at the bound', async (t
     t.equal(n.perParentFamily, bound(topParents).perParentFamily, `top-parents=${topParents}: by_parent at its bound`);
     t.equal(n.oldestAge, bound(topParents).perParentFamily);
     t.equal(n.proctable, bound(topParents).proctable, `top-parents=${topParents}: every proctable_ series counted`);
+    checkCgroupBounds(t, n, topParents);
     const other = valueOf(series, 'proctable_zombies_by_parent', { parent_pid: 'other' })!;
     t.equal(other, 10_000 - topParents, 'the rest sum into other');
     t.equal(series.filter((s) => s.name === 'proctable_zombies_by_parent').reduce((a, s) => a + s.value, 0), 10_000, 'and all sum to the total');
@@ -120,6 +144,7 @@ t.test(`a local user forks ${CROWD} parents named like other programs, each with
   t.equal(n.perParentFamily, bound(10).perParentFamily, 'by_parent: 10 parents, PID 1 and other');
   t.equal(n.oldestAge, bound(10).perParentFamily);
   t.equal(n.proctable, bound(10).proctable, 'every proctable_ series counted: the crowd added none');
+  checkCgroupBounds(t, n, 10);
   t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: 'other' }), CROWD - 10);
   t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: '1' }), 0, 'PID 1 is there, with none');
   const comms = new Set(series.filter((s) => s.name === 'proctable_zombies_by_parent').map((s) => s.labels.parent_comm));

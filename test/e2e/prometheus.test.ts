@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { makeCgroup, pidsHierarchyRoot, startForker } from '../helpers/cgroups.js';
 import { startExporter, startLeak } from '../helpers/processes.js';
 import { prometheusBinary, startPrometheus, type ApiResult } from '../helpers/prometheus.js';
 import { allPanels, ALERTS_FILE, readDashboards, readRules, RULES_DIR, RULES_FILE } from '../helpers/rules.js';
@@ -33,6 +34,13 @@ const MAY_BE_EMPTY: Record<string, string> = {
 };
 
 const tool = prometheusBinary();
+/** As root, a real pids cgroup at its limit gives the cgroup panels data; elsewhere they may be empty. */
+const cgroupRoot = pidsHierarchyRoot();
+if ('skip' in cgroupRoot) {
+  const why = `no pids cgroup made for this run: ${cgroupRoot.skip}`;
+  MAY_BE_EMPTY['Cgroups closest to their PID limit'] = why;
+  MAY_BE_EMPTY['Forks refused by cgroup PID limits'] = why;
+}
 
 t.test('rules and dashboards on a real Prometheus scraping a real zombie leak', { skip: 'skip' in tool ? tool.skip : false }, async (t) => {
   const started = Date.now();
@@ -40,6 +48,24 @@ t.test('rules and dashboards on a real Prometheus scraping a real zombie leak', 
   t.teardown(() => exporter.stop());
   const leak = await startLeak('zombies', ZOMBIES);
   t.teardown(() => leak.stop());
+  // A cgroup at half its limit (the forker and its zombie, of 4), which refuses forks whenever `refuse` runs.
+  let refuse = async (): Promise<void> => {};
+  if ('dir' in cgroupRoot) {
+    const cgroup = makeCgroup(cgroupRoot.dir, `ze-prom-${process.pid}`, 4);
+    const forker = await startForker(cgroup, 1);
+    t.teardown(async () => {
+      await forker.stop();
+      await cgroup.remove();
+    });
+    refuse = async () => {
+      const r = await forker.fork(6);
+      t.ok(r.refused > 0, `the cgroup refused ${r.refused} forks`);
+      await waitFor('Prometheus to see the refusals', async () => {
+        const res = await prom.query(`rate(proctable_cgroup_pids_rejected_total{job="${JOB}", cgroup="${cgroup.path}"}[${RATE_INTERVAL}]) > 0`);
+        return res.result.length === 1;
+      }, 20_000, 250);
+    };
+  }
   const target = exporter.url.replace(/^http:\/\//, '');
   const parent = String(leak.parentPid);
 
@@ -133,6 +159,8 @@ t.test('rules and dashboards on a real Prometheus scraping a real zombie leak', 
         .replaceAll('$__rate_interval', RATE_INTERVAL)
         .replaceAll('$job', JOB)
         .replaceAll('$instance', target);
+    // Refusals inside the last 10 s, the window the range queries below look at.
+    await refuse();
     const empty: string[] = [];
     let queries = 0;
     for (const { file, dashboard } of readDashboards()) {

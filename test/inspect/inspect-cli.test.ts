@@ -56,7 +56,7 @@ t.test('exit codes through the real binary: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNO
     }),
   );
   const unknown = await runCli(['inspect', '--path.procfs=/nonexistent', '--crit.zombies=0']);
-  t.same([unknown.code, unknown.stdout], [3, 'UNKNOWN - --path.procfs=/nonexistent: cannot read the proc root (read loadavg: ENOENT)\n']);
+  t.same([unknown.code, unknown.stdout], [3, 'UNKNOWN - --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n']);
   const notProc = await runCli(['inspect', '--path.procfs=/tmp', '--crit.zombies=0']);
   t.same([notProc.code, notProc.stdout], [3, 'UNKNOWN - --path.procfs=/tmp: cannot read the proc root (read loadavg: ENOENT)\n']);
 });
@@ -65,7 +65,7 @@ t.test('bad input: one line, exit 3 (UNKNOWN, never a false WARNING or CRITICAL)
   const cases: [string[], string, string][] = [
     [['inspect', '--nope'], '', 'zombie-exporter: error: unknown flag --nope, try inspect --help\n'],
     [['inspect', '--watch=fast'], '', 'zombie-exporter: error: --watch: invalid duration "fast" (want e.g. 2s, 500ms, 1m)\n'],
-    [['inspect', '--path.procfs=/nonexistent'], '', 'zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (read loadavg: ENOENT)\n'],
+    [['inspect', '--path.procfs=/nonexistent'], '', 'zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n'],
     [
       ['inspect', '--warn.zombies=10', '--crit.zombies=1'],
       'UNKNOWN - --crit.zombies=1 is below --warn.zombies=10 (critical must be the higher level)\n',

@@ -70,10 +70,10 @@ t.test('check mode: the status line and its exit code', async (t) => {
 t.test('UNKNOWN (3) when the proc root cannot be read, in every mode', async (t) => {
   const check = fakeIo();
   t.equal(await runInspect(['--path.procfs=/nonexistent', '--crit.zombies=0'], check), 3);
-  t.same(check.out, ['UNKNOWN - --path.procfs=/nonexistent: cannot read the proc root (read loadavg: ENOENT)\n']);
+  t.same(check.out, ['UNKNOWN - --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n']);
   const table = fakeIo();
   t.equal(await runInspect(['--path.procfs=/nonexistent'], table), 3);
-  t.same(table.err, ['zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (read loadavg: ENOENT)\n']);
+  t.same(table.err, ['zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n']);
   t.same(table.out, []);
 });
 
@@ -121,8 +121,8 @@ t.test('--watch keeps going when a look fails, saying why each time', async (t) 
   const io = fakeIo(false, 2);
   t.equal(await runInspect(['--path.procfs=/nonexistent', '--watch=100ms'], io), 0);
   t.same(io.err, [
-    'zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (read loadavg: ENOENT)\n',
-    'zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (read loadavg: ENOENT)\n',
+    'zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n',
+    'zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n',
   ]);
 });
 
