@@ -37,6 +37,12 @@ export interface SoakReport {
   scrapes: number;
   healthChecks: number;
   rss: RssVerdict;
+  /**
+   * The main isolate's V8 heap in use and its external memory (Buffers), medians of the first and last tenth of the
+   * run, in MiB: not judged, but they tell a JavaScript leak (heap climbs) from allocator growth (RSS alone climbs).
+   */
+  heapUsed: { start: number; end: number };
+  external: { start: number; end: number };
   generated: number;
   reapedByGenerator: number;
   appeared: number;
@@ -153,6 +159,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // it may (a response rendered earlier can be parsed after a later one when this process is busy).
     const lastAppeared = new Map<number, number>();
     const rss: RssPoint[] = [];
+    const heap: { heapUsed: number; external: number }[] = [];
     let nextRssAt = 0;
     let nextLogAt = t0 + 60_000;
 
@@ -175,6 +182,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const now = Date.now();
       if (now >= nextRssAt) {
         rss.push({ atSeconds: (now - t0) / 1000, bytes: single(s, 'process_resident_memory_bytes') });
+        heap.push({ heapUsed: single(s, 'nodejs_heap_size_used_bytes'), external: single(s, 'nodejs_external_memory_bytes') });
         nextRssAt = now + 1000;
       }
     };
@@ -248,6 +256,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       scrapes,
       healthChecks,
       rss: rssVerdict,
+      heapUsed: tenths(heap.map((h) => h.heapUsed)),
+      external: tenths(heap.map((h) => h.external)),
       generated,
       reapedByGenerator,
       appeared,
@@ -262,6 +272,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 }
 
+/** Medians of the first and last tenth of a series, in MiB. */
+function tenths(values: number[]): { start: number; end: number } {
+  const n = Math.max(1, Math.floor(values.length / 10));
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return (sorted[Math.floor(sorted.length / 2)] ?? 0) / 1048576;
+  };
+  return { start: median(values.slice(0, n)), end: median(values.slice(-n)) };
+}
+
 /** The report as the lines a person reads. */
 export function formatReport(r: SoakReport): string {
   const mib = (n: number) => `${n.toFixed(1)} MiB`;
@@ -270,6 +290,7 @@ export function formatReport(r: SoakReport): string {
     `  duration ${r.durationSeconds.toFixed(1)} s, ${r.samples} samples (${r.sampleErrors} errors), ${r.scrapes} scrapes, ${r.healthChecks} health checks`,
     `  zombies generated ${r.generated}, appeared ${r.appeared}; reaped by the generator ${r.reapedByGenerator}, counted reaped ${r.reapedCounted}; at most ${r.peakZombies} at once`,
     `  RSS start ${mib(r.rss.start)}, end ${mib(r.rss.end)}, min ${mib(r.rss.min)}, max ${mib(r.rss.max)}; second half ${mib(r.rss.settledStart)} -> ${mib(r.rss.settledEnd)}, slope ${r.rss.slopeMiBPerMinute.toFixed(2)} MiB/min (${r.rss.flat ? 'flat' : 'GROWING'}: ${r.rss.rule})`,
+    `  main heap used ${mib(r.heapUsed.start)} -> ${mib(r.heapUsed.end)}, external ${mib(r.external.start)} -> ${mib(r.external.end)} (first and last tenth)`,
     `  ${r.exporterExit}`,
     ...r.failures.map((f) => `  failure: ${f}`),
   ].join('\n');
