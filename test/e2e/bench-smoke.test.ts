@@ -22,22 +22,28 @@ function benchLeftovers(): string[] {
 }
 
 /**
- * The environment without tap's coverage hooks: the benchmark runs a second build of src (dist-bench), which would
- * otherwise count as uncovered copies of every module, and the hooks would only add cost to what it measures.
+ * Without tap's coverage hooks: the benchmark runs a second build of src (dist-bench), which would otherwise count as
+ * uncovered copies of every module, and the hooks would only add cost to what it measures. tap re-adds its
+ * environment to whatever a test spawns, so the benchmark starts under `env -i` with only what it needs.
  */
-function uninstrumentedEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('_TAPJS_PROCESSINFO')));
-  const options = (env.NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o !== '' && !o.includes('@tapjs/processinfo'));
-  env.NODE_OPTIONS = options.join(' ');
-  return env;
-}
+const CLEAN_ENV = ['env', '-i', `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, `HOME=${process.env.HOME ?? '/root'}`];
 
 t.test('the benchmark runs at toy sizes and leaves nothing behind', async (t) => {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: REPO, stdio: 'inherit' });
   const r = spawnSync(
-    process.execPath,
-    ['dist-bench/bench/run.js', '--quick', '--sizes=200', '--load-seconds=1', '--soak-samples=40', '--soak-size=100,20,5', '--idle-seconds=2'],
-    { cwd: REPO, encoding: 'utf8', timeout: 240_000, env: uninstrumentedEnv() },
+    CLEAN_ENV[0]!,
+    [
+      ...CLEAN_ENV.slice(1),
+      process.execPath,
+      'dist-bench/bench/run.js',
+      '--quick',
+      '--sizes=200',
+      '--load-seconds=1',
+      '--soak-samples=40',
+      '--soak-size=100,20,5',
+      '--idle-seconds=2',
+    ],
+    { cwd: REPO, encoding: 'utf8', timeout: 240_000 },
   );
   t.equal(r.status, 0, r.stderr.slice(-2000));
   for (const heading of ['C floor CPU', 'node:fs reader CPU', 'loop delay max / p99', 'idle control max / p99', 'RSS', 'growth', 'CPU share of one core', 'target']) {
