@@ -1,6 +1,5 @@
 // Wires the exporter daemon: checks the proc root, starts the sampler, builds the app and listens; closes in order.
 
-import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
@@ -17,10 +16,7 @@ import { createProcReader, type ProcReader } from './procfs/reader.js';
 import { WorkerCollector } from './sample/worker-collector.js';
 import { Sampler } from './sampler.js';
 import { VERSION } from './version.js';
-import { WebConfigError, type WebConfig } from './web-config/load-web-config.js';
-import { clientCertViolation, type TlsSettings } from './web-config/tls-settings.js';
-import { readWebConfig, WebConfigWatcher, type LoadedWebConfig } from './web-config/web-config-watcher.js';
-import { WebGuard } from './web-config/web-guard.js';
+import type { SecureServing } from './web-config/secure-serving.js';
 
 export interface RunningExporter {
   /** How the walk reads stat files: `native` or `node` (node:fs, when the addon was not built). */
@@ -42,22 +38,6 @@ function checkProcRoot(reader: ProcReader): void {
     const why = err instanceof SourceFailure ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err));
     throw new ExporterError('procfs', `--path.procfs=${reader.root}: not a usable procfs (${why})`);
   }
-}
-
-/** Reads --web.config.file at start-up: an invalid one stops the exporter with one line naming the key. */
-function loadStartupWebConfig(path: string): LoadedWebConfig | undefined {
-  if (path === '') return undefined;
-  try {
-    return readWebConfig(path);
-  } catch (err) {
-    const why = err instanceof WebConfigError ? err.message : err instanceof Error ? err.message : String(err);
-    throw new ExporterError('web-config', `--web.config.file=${path}: ${why}`);
-  }
-}
-
-/** What tls.Server#setSecureContext and a new server need from TLS settings. */
-function serverTlsOptions(tls: TlsSettings) {
-  return { ...tls.secureContext, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized };
 }
 
 async function listen(app: FastifyInstance, config: Config): Promise<string> {
@@ -86,8 +66,15 @@ async function listen(app: FastifyInstance, config: Config): Promise<string> {
   }
 }
 
+/** Loads --web.config.file's module only when it is given (see secure-serving.ts for why). */
+async function secureServing(config: Config, logger: Logger): Promise<SecureServing | undefined> {
+  if (config.webConfigFile === '') return undefined;
+  const { SecureServing } = await import('./web-config/secure-serving.js');
+  return new SecureServing(config.webConfigFile, logger);
+}
+
 export async function serve(config: Config, logger: Logger): Promise<RunningExporter> {
-  const web = loadStartupWebConfig(config.webConfigFile);
+  const web = await secureServing(config, logger);
   const reader = createProcReader(config.procfsPath);
   checkProcRoot(reader);
 
@@ -144,8 +131,6 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   });
   sampler.start();
 
-  let webConfig: WebConfig | undefined = web?.config;
-  const guard = web ? new WebGuard(web.config) : undefined;
   const app = buildApp({
     telemetryPath: config.telemetryPath,
     sampleIntervalMs: config.sampleIntervalMs,
@@ -156,47 +141,14 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     logger,
     history,
     readHeaderTimeoutMs: config.readHeaderTimeoutMs,
-    ...(web?.config.tls && { https: serverTlsOptions(web.config.tls) }),
-    ...(guard && { guard: guard.onRequest }),
+    ...web?.appOptions,
   });
-  if (web?.config.tls) {
-    // Policies OpenSSL has no switch for (RequireAnyClientCert, VerifyClientCertIfGiven, client_allowed_sans) are
-    // checked as the handshake completes, before the HTTP parser sees a byte.
-    (app.server as unknown as TlsServer).on('secureConnection', (socket: TLSSocket) => {
-      const why = webConfig?.tls && clientCertViolation(webConfig.tls, socket);
-      if (!why) return;
-      logger.debug('TLS connection refused', { remote: socket.remoteAddress, err: why });
-      socket.destroy();
-    });
-  }
-  const watcher =
-    web &&
-    new WebConfigWatcher({
-      path: config.webConfigFile,
-      initial: web,
-      logger,
-      apply(next) {
-        // The listening socket is either TLS or not; turning TLS on or off is a new server, so it waits for a restart.
-        if (next.tls === undefined && webConfig?.tls !== undefined) throw new Error('tls_server_config no longer turns TLS on: restart the exporter to serve plain HTTP');
-        if (next.tls !== undefined && webConfig?.tls === undefined) throw new Error('tls_server_config now turns TLS on: restart the exporter to serve HTTPS');
-        if (next.tls) {
-          const server = app.server as unknown as TlsServer & { requestCert: boolean; rejectUnauthorized: boolean };
-          server.setSecureContext(serverTlsOptions(next.tls));
-          // setSecureContext replaces certificates, CAs, versions and ciphers; the client-certificate switches are
-          // properties each new connection reads from the server (node's lib/_tls_wrap.js), so set them too.
-          server.requestCert = next.tls.requestCert;
-          server.rejectUnauthorized = next.tls.rejectUnauthorized;
-        }
-        guard!.apply(next);
-        webConfig = next;
-      },
-    });
-  if (web) logger.info('web config loaded', { file: config.webConfigFile, tls: web.config.tls !== undefined, users: web.config.users.size });
+  web?.attach(app);
   let address: string;
   try {
     address = await listen(app, config);
   } catch (err) {
-    watcher?.close();
+    web?.close();
     await sampler.stop();
     await collector.close();
     throw err;
@@ -208,7 +160,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     registry,
     address,
     async close() {
-      watcher?.close();
+      web?.close();
       await sampler.stop();
       await collector.close();
       await app.close();
