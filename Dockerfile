@@ -30,5 +30,5 @@ COPY --from=build /app/build/Release/stat_batch.node build/Release/
 # nobody: everything the exporter reads is world-readable; the DaemonSet runs it with the same uid.
 USER 65534:65534
 EXPOSE 10070
-# --max-semi-space-size=1 as in dist/main.js's shebang and `npm start`.
-ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/dist/main.js"]
+# The node flags of dist/main.js's shebang and `npm start` (docs/performance.md).
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--single-threaded-gc", "/app/dist/main.js"]

@@ -3,7 +3,7 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,8 @@ import { count, parseSamples, single, sum, type ScrapedSeries } from './expositi
 import { judgeRss, type RssPoint, type RssVerdict } from './rss.js';
 
 const REPO = fileURLToPath(new URL(import.meta.url.includes('/dist-soak/') ? '../../' : '../', import.meta.url));
+/** The node flags of src/main.ts's shebang, which every shipped launcher passes. */
+const shippedNodeFlags = (): string[] => readFileSync(`${REPO}src/main.ts`, 'utf8').split('\n')[0]!.split(' ').slice(3);
 
 export interface SoakOptions {
   seconds: number;
@@ -92,7 +94,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     child = spawn(
       'unshare',
       ['--pid', '--fork', '--mount-proc', '--kill-child', churn, String(o.parents), String(o.holdMinMs), String(o.holdMaxMs), String(o.spawners), '--',
-        process.execPath, '--max-semi-space-size=1', `${REPO}dist/main.js`, '--web.listen-address=127.0.0.1:0', `--sample.interval=${o.intervalMs}ms`],
+        process.execPath, ...shippedNodeFlags(), `${REPO}dist/main.js`, '--web.listen-address=127.0.0.1:0', `--sample.interval=${o.intervalMs}ms`],
       { detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const exited = once(child, 'exit');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { validate } from 'dockerfile-utils';
-import { REPO } from '../helpers/processes.js';
+import { REPO, SHIPPED_NODE_FLAGS } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
 const text = readFileSync(`${REPO}Dockerfile`, 'utf8');
@@ -43,7 +43,7 @@ t.test('two stages on Node 20 bookworm-slim; the toolchain only where the addon 
   const user = runtime!.body.find((i) => i.op === 'USER')?.args ?? '';
   t.match(user, /^[1-9]\d*:[1-9]\d*$/, 'a numeric non-root user (runAsNonRoot can check it)');
   const entry = JSON.parse(runtime!.body.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
-  t.same(entry, ['node', '--max-semi-space-size=1', '/app/dist/main.js']);
+  t.same(entry, ['node', ...SHIPPED_NODE_FLAGS, '/app/dist/main.js'], "the shebang's node flags");
 });
 
 t.test('every file the build stage copies is in the build context', async (t) => {
@@ -82,7 +82,7 @@ t.test("the runtime stage's files run the exporter as nobody, with production de
   t.notOk(existsSync(`${app}/node_modules/typescript`), 'no dev dependency in the image');
   chmodSync(app, 0o755);
   const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-  const argv = [...asNobody, process.execPath, '--max-semi-space-size=1', `${app}/dist/main.js`, '--web.listen-address=127.0.0.1:0'];
+  const argv = [...asNobody, process.execPath, ...SHIPPED_NODE_FLAGS, `${app}/dist/main.js`, '--web.listen-address=127.0.0.1:0'];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: app, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = once(child, 'exit');
   t.teardown(async () => {

@@ -2,12 +2,14 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN = `${REPO}dist/main.js`;
+/** The node flags of src/main.ts's shebang: what every shipped launcher runs the exporter with, and so do tests. */
+export const SHIPPED_NODE_FLAGS = readFileSync(`${REPO}src/main.ts`, 'utf8').split('\n')[0]!.split(' ').slice(3);
 const LEAK = `${REPO}test/fixtures/bin/leak.py`;
 
 /** Every group leader this process started; killed on exit even when a test throws. */
@@ -99,7 +101,7 @@ export interface StartOptions {
 
 /** Starts the built exporter on a free loopback port and resolves once it logs where it listens. */
 export async function startExporter(args: string[], options: StartOptions = {}): Promise<Exporter> {
-  const command = [...(options.wrapper ?? []), process.execPath, MAIN, '--web.listen-address=127.0.0.1:0', ...args];
+  const command = [...(options.wrapper ?? []), process.execPath, ...SHIPPED_NODE_FLAGS, MAIN, '--web.listen-address=127.0.0.1:0', ...args];
   const child = spawn(command[0]!, command.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
