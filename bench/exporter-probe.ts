@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { parseCommandLine } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { serve } from '../src/serve.js';
+import { LoopMonitor } from './loop-monitor.js';
 
 const parsed = parseCommandLine([
   '--web.listen-address=127.0.0.1:0',
@@ -23,6 +24,7 @@ exporter.sampler.on('sample', (s) => {
 });
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
+const loop = new LoopMonitor();
 // The longest garbage-collection pause on the main thread since the last report: the one pause the exporter causes.
 let gcMaxMs = 0;
 new PerformanceObserver((list) => {
@@ -41,16 +43,19 @@ for await (const line of createInterface({ input: process.stdin })) {
         eldP99Ms: eld.percentile(99) / 1e6,
         eldMeanMs: eld.mean / 1e6,
         gcMaxMs,
+        loop: loop.report(),
         rssBytes: process.memoryUsage().rss,
         heapUsedBytes: process.memoryUsage().heapUsed,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
       })}\n`,
     );
     eld.reset();
+    loop.reset();
     gcMaxMs = 0;
   } else if (line === 'quit') {
     break;
   }
 }
+loop.close();
 await exporter.close();
 process.exit(0);

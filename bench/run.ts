@@ -1,14 +1,18 @@
 // npm run bench: builds process populations and measures the exporter against the C floor, node_exporter and its own
 // targets (issue 4), printing one table. Every process it starts is killed by process group, whatever happens.
 // Usage: node dist-bench/bench/run.js [--quick] [--sizes=1000,10000,20000] [--load-seconds=10] [--soak-samples=10000]
+//        [--soak-warmup=5000]
+//        [--scenarios=walk,load,memory,soak,idle] (a subset, to work on one target) [--node-flags="--flag ..."]
 
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compileC, firstLine, killAll, spawnGroup, startPopulation } from './children.js';
+import type { LateTurn, LoopReport } from './loop-monitor.js';
 import { cpuSeconds, rssBytes } from './proc-files.js';
 
 const { values: opts } = parseArgs({
@@ -17,22 +21,43 @@ const { values: opts } = parseArgs({
     sizes: { type: 'string' },
     'load-seconds': { type: 'string' },
     'soak-samples': { type: 'string' },
+    'soak-warmup': { type: 'string' },
     'soak-size': { type: 'string' },
     'idle-seconds': { type: 'string' },
+    scenarios: { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 });
 const quick = opts.quick === true;
 const SIZES = (opts.sizes ?? (quick ? '300,1000' : '1000,10000,20000')).split(',').map(Number);
 const LOAD_SECONDS = Number(opts['load-seconds'] ?? (quick ? 2 : 10));
 const SOAK_SAMPLES = Number(opts['soak-samples'] ?? (quick ? 300 : 10_000));
+/**
+ * Samples taken before the churn run's 10,000 are measured. V8 sizes a heap by the survival it sees, so the main
+ * isolate's committed heap ramps up in the first minutes of a run (measured: 15.0 -> 19.7 MB over the first 7,400
+ * samples at 10 ms), and the 10-minute soak's RSS levels off in its second half; a leak keeps growing after that,
+ * and a leak is what the target is for.
+ */
+const SOAK_WARMUP = Number(opts['soak-warmup'] ?? (quick ? 30 : 5000));
 const [SOAK_N, SOAK_Z, SOAK_K] = (opts['soak-size'] ?? (quick ? '300,100,20' : '2000,1000,100')).split(',').map(Number) as [number, number, number];
 const IDLE_SECONDS = Number(opts['idle-seconds'] ?? (quick ? 10 : 60));
 const ROUNDS = quick ? 1 : 3;
+const SCENARIOS = ['walk', 'load', 'memory', 'soak', 'idle'] as const;
+const only = new Set((opts.scenarios ?? SCENARIOS.join(',')).split(','));
+for (const s of only) {
+  if (!(SCENARIOS as readonly string[]).includes(s)) {
+    process.stderr.write(`bench: --scenarios: unknown scenario "${s}" (one of ${SCENARIOS.join(', ')})\n`);
+    process.exit(2);
+  }
+}
 const MEMORY = quick ? ([1500, 500, 200] as const) : ([15_000, 5000, 2000] as const);
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-/** The flags every launcher we ship passes to node (see the shebang in src/main.ts). */
-const EXPORTER_NODE_FLAGS = ['--max-semi-space-size=1'];
+/** The node flags of src/main.ts's shebang, which every launcher we ship passes; --node-flags adds more, to try some. */
+const EXPORTER_NODE_FLAGS = [
+  ...readFileSync(fileURLToPath(new URL('../../src/main.ts', import.meta.url)), 'utf8').split('\n')[0]!.split(' ').slice(3),
+  ...(opts['node-flags'] ?? '').split(' ').filter(Boolean),
+];
 const NODE_EXPORTER = (() => {
   const r = spawnSync('sh', ['-c', 'command -v prometheus-node-exporter || command -v node_exporter'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
@@ -81,6 +106,7 @@ interface ProbeReport {
   eldMaxMs: number;
   eldP99Ms: number;
   gcMaxMs: number;
+  loop: LoopReport;
   rssBytes: number;
   heapUsedBytes: number;
   cpuSeconds: number;
@@ -157,8 +183,9 @@ async function walkScenario(floorBin: string, populationBin: string): Promise<vo
       const nodeExp: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         floors.push((await runJson<{ cpu_us: number }>(floorBin, ['/proc', String(walks)])).cpu_us / 1000);
-        ours.push(await runJson(process.execPath, [`${HERE}walk-cpu.js`, String(walks), 'native']));
-        viaNode.push((await runJson<{ cpuMs: number }>(process.execPath, [`${HERE}walk-cpu.js`, String(walks), 'node'])).cpuMs);
+        // With the exporter's own node flags: its GC settings are part of what a walk costs.
+        ours.push(await runJson(process.execPath, [...EXPORTER_NODE_FLAGS, `${HERE}walk-cpu.js`, String(walks), 'native']));
+        viaNode.push((await runJson<{ cpuMs: number }>(process.execPath, [...EXPORTER_NODE_FLAGS, `${HERE}walk-cpu.js`, String(walks), 'node'])).cpuMs);
         const ne = await nodeExporterCpuPerScrape(Math.max(3, Math.round(walks / 3)));
         if (ne !== undefined) nodeExp.push(ne * 1000);
       }
@@ -197,8 +224,10 @@ interface LoadResult {
 }
 
 /**
- * autocannon in its own process at nice 19: it stands in for Prometheus servers on other machines, so it must not
- * take the exporter's CPU on this 2-core box; what it measures is the exporter's response, not their fight.
+ * autocannon in its own process at nice 19: it stands in for Prometheus servers on other machines. The nice does
+ * less than it says: spawnGroup's new session is a new autogroup, and the kernel shares the CPU between autogroups
+ * before it looks at nice, so the two still compete. Demoting its autogroup (/proc/PID/autogroup) was tried: the
+ * starved client then measured its own scheduling delays (p99 32-105 ms at 50 connections), not the exporter's.
  */
 async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
   const bin = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
@@ -212,17 +241,38 @@ async function load(url: string, connections: number, seconds: number): Promise<
 }
 
 /** A Node process doing nothing but measure its own event-loop delay: what the host does to any process's timers. */
-async function control(seconds: number): Promise<{ eldMaxMs: number; eldP99Ms: number }> {
+async function control(seconds: number): Promise<{ eldMaxMs: number; eldP99Ms: number; loop: LoopReport }> {
   return runJson(process.execPath, [`${HERE}loop-control.js`, String(seconds)]);
 }
 
 /**
- * "Never blocked over 10 ms" can only be judged where an idle process is not itself delayed more: on this VM, an idle
- * Node process sees 5 ms timer delays at rest and 15-40 ms while /proc is walked and the cores are busy.
+ * "Never blocked over 10 ms" is judged on the CPU the exporter's main thread used between two turns of its loop
+ * (LoopMonitor): the time its own work kept the loop from turning. The delay a timer sees is printed beside it, with
+ * the part spent waiting for a CPU and what an idle Node process saw in the same seconds: on this 2-core VM the
+ * walker, the load generator and the kernel's /proc work are three busy threads, and any process's timers run
+ * 10-40 ms late now and then, however little it does.
  */
-function loopVerdict(exporterMaxMs: number, controlMaxMs: number): Verdict {
-  if (exporterMaxMs <= 10) return 'PASS';
-  return controlMaxMs > 10 ? 'NOT VERIFIABLE' : 'FAIL';
+function loopVerdict(blocked: BlockedTurns): Verdict {
+  return blocked.own.length === 0 ? 'PASS' : 'FAIL';
+}
+
+interface BlockedTurns {
+  /** Turns the exporter's main thread ran over 10 ms. */
+  own: LateTurn[];
+  /**
+   * Those of them that overlap a stall of the idle process in which its thread neither ran nor waited for a CPU for
+   * over 10 ms: its timer did not fire because the VM did not run the vCPU. During such a stall the guest counts the
+   * time as run time of whatever thread it interrupted (this VM reports no steal time), so it is the hypervisor's.
+   */
+  inHostStalls: LateTurn[];
+}
+
+function blockedTurns(exporter: LoopReport, control: LoopReport): BlockedTurns {
+  const stalls = control.late.filter((s) => s.gapMs - s.waitMs - s.ranMs - 1 > 10);
+  const overlaps = (a: LateTurn, b: LateTurn) => a.endMs - a.gapMs < b.endMs && b.endMs - b.gapMs < a.endMs;
+  const over = exporter.late.filter((t) => t.ranMs > 10);
+  const inHostStalls = over.filter((t) => stalls.some((s) => overlaps(t, s)));
+  return { own: over.filter((t) => !inHostStalls.includes(t)), inHostStalls };
 }
 
 async function loadScenario(populationBin: string): Promise<void> {
@@ -233,7 +283,7 @@ async function loadScenario(populationBin: string): Promise<void> {
   try {
     await probe.waitSamples(5);
     const rows: string[][] = [
-      ['scrapers', 'requests', 'p50', 'p97.5', 'p99', 'max', 'errors', 'non-2xx', 'loop delay max / p99', 'idle control max / p99', 'longest GC', 'walks'],
+      ['scrapers', 'requests', 'p50', 'p97.5', 'p99', 'max', 'errors', 'non-2xx', 'loop delay max / p99', 'of it waiting for a CPU', 'most CPU in one turn', 'turns >10 ms CPU', 'held max (its CPU)', 'idle process delay / held', 'longest GC', 'walks'],
     ];
     for (const connections of [0, 4, 50]) {
       const before = await probe.report();
@@ -242,20 +292,33 @@ async function loadScenario(populationBin: string): Promise<void> {
         control(LOAD_SECONDS),
       ]);
       const after = await probe.report();
-      const loop = `${ms(after.eldMaxMs)} / ${ms(after.eldP99Ms)}`;
-      const idle = `${ms(c.eldMaxMs)} / ${ms(c.eldP99Ms)}`;
+
+      const l = after.loop;
+      const blocked = blockedTurns(l, c.loop);
+      const ownMax = Math.max(0, ...blocked.own.map((t) => t.ranMs));
+      const overTen = `${blocked.own.length}${blocked.inHostStalls.length > 0 ? ` (+${blocked.inHostStalls.length} in host stalls)` : ''} of ${l.turns}`;
+      const loop = [`${ms(after.eldMaxMs)} / ${ms(after.eldP99Ms)}`, ms(l.waitInLongestMs), ms(l.ranMaxMs), overTen, `${ms(l.heldMaxMs)} (${ms(l.ranInHeldMs)})`];
+      const idle = `${ms(c.eldMaxMs)} / ${ms(c.loop.heldMaxMs)}`;
       const who = connections === 0 ? 'walks alone' : `${connections} scrapers`;
       rows.push(
         r
-          ? [String(connections), String(r.requests.total), ms(r.latency.p50), ms(r.latency.p97_5), ms(r.latency.p99), ms(r.latency.max), String(r.errors + r.timeouts), String(r.non2xx), loop, idle, ms(after.gcMaxMs), String(after.samples - before.samples)]
-          : ['0', '-', '-', '-', '-', '-', '-', '-', loop, idle, ms(after.gcMaxMs), String(after.samples - before.samples)],
+          ? [String(connections), String(r.requests.total), ms(r.latency.p50), ms(r.latency.p97_5), ms(r.latency.p99), ms(r.latency.max), String(r.errors + r.timeouts), String(r.non2xx), ...loop, idle, ms(after.gcMaxMs), String(after.samples - before.samples)]
+          : ['0', '-', '-', '-', '-', '-', '-', '-', ...loop, idle, ms(after.gcMaxMs), String(after.samples - before.samples)],
       );
       if (r && connections === 4) target(`/metrics p99 with 4 scrapers at ${n} processes under 10 ms`, ms(r.latency.p99), r.latency.p99 < 10);
       if (r && connections === 50) {
         target('50 concurrent scrapers get no errors', `${r.errors + r.timeouts} errors, ${r.non2xx} non-2xx of ${r.requests.total}`, r.errors + r.timeouts + r.non2xx === 0 && r.requests.total > 0);
       }
       target(`event loop delay p99 under 10 ms (${who})`, `${ms(after.eldP99Ms)} (idle control ${ms(c.eldP99Ms)})`, after.eldP99Ms < 10);
-      target(`event loop never blocked over 10 ms (${who})`, `max ${ms(after.eldMaxMs)}; an idle process here saw ${ms(c.eldMaxMs)}; longest GC ${ms(after.gcMaxMs)}`, loopVerdict(after.eldMaxMs, c.eldMaxMs));
+      target(
+        `event loop never blocked over 10 ms (${who})`,
+        [
+          blocked.own.length > 0 ? `${blocked.own.length} turns with over 10 ms of CPU, up to ${ms(ownMax)}` : `most CPU in one turn ${ms(l.ranMaxMs)}`,
+          ...(blocked.inHostStalls.length > 0 ? [`${blocked.inHostStalls.length} over 10 ms during host stalls an idle process saw too`] : []),
+          `timer delay max ${ms(after.eldMaxMs)}, ${ms(l.waitInLongestMs)} of it waiting for a CPU (an idle process: ${ms(c.eldMaxMs)})`,
+        ].join('; '),
+        loopVerdict(blocked),
+      );
     }
     printTable(rows);
   } finally {
@@ -288,30 +351,35 @@ async function memoryScenario(populationBin: string): Promise<void> {
 }
 
 async function soakScenario(populationBin: string): Promise<void> {
-  log(`RSS over ${SOAK_SAMPLES} samples with ${SOAK_N} processes and ${SOAK_Z} zombies under ${SOAK_K} parents churning every 250 ms`);
+  log(`RSS over ${SOAK_SAMPLES} samples after ${SOAK_WARMUP} to warm up, with ${SOAK_N} processes and ${SOAK_Z} zombies under ${SOAK_K} parents churning every 250 ms`);
   const pop = await startPopulation(populationBin, SOAK_N, SOAK_Z, SOAK_K, 250);
   const probe = await startProbe('10ms');
   try {
-    const warmSamples = Math.round(SOAK_SAMPLES / 10);
-    const warm = await probe.waitSamples(warmSamples);
-    const rssWarm = rssBytes(probe.pid);
-    let rssMax = rssWarm;
-    let last = warm;
-    while (last.samples < SOAK_SAMPLES) {
-      await new Promise((r) => setTimeout(r, 1000));
+    const warmSamples = SOAK_WARMUP;
+    const endSamples = SOAK_WARMUP + SOAK_SAMPLES;
+    let last = await probe.waitSamples(warmSamples);
+    // RSS swings by ~10% within one GC cycle of the main heap (measured: 88-98 MB at 2,000 processes, the heap going
+    // 10.5 -> 17.8 MB and back at each mark-compact), so two single readings compare two points of that cycle, not
+    // two points in time. Growth is the median of the last tenth of the readings over the median of the first.
+    const readings: number[] = [rssBytes(probe.pid)];
+    while (last.samples < endSamples) {
+      await new Promise((r) => setTimeout(r, 250));
       last = await probe.report();
-      rssMax = Math.max(rssMax, rssBytes(probe.pid));
+      readings.push(rssBytes(probe.pid));
     }
-    const rssEnd = rssBytes(probe.pid);
+    const tenth = Math.max(1, Math.floor(readings.length / 10));
+    const rssWarm = median(readings.slice(0, tenth));
+    const rssEnd = median(readings.slice(-tenth));
+    const rssMax = Math.max(...readings);
     const appeared = await metricValue(probe.url, 'proctable_zombies_appeared_total');
     const reaped = await metricValue(probe.url, 'proctable_zombies_reaped_total');
     const present = await metricValue(probe.url, 'proctable_zombies');
     const growth = (rssEnd - rssWarm) / rssWarm;
     printTable([
-      ['samples', `RSS at sample ${warmSamples}`, 'RSS at end', 'RSS max', 'growth', 'zombies appeared', 'reaped', 'present'],
-      [String(last.samples), mb(rssWarm), mb(rssEnd), mb(rssMax), `${(growth * 100).toFixed(1)}%`, String(appeared), String(reaped), String(present)],
+      ['samples', 'RSS readings', `RSS median, samples ${warmSamples}+ (first tenth)`, 'RSS median, last tenth', 'RSS min / max', 'growth', 'zombies appeared', 'reaped', 'present'],
+      [String(last.samples), String(readings.length), mb(rssWarm), mb(rssEnd), `${mb(Math.min(...readings))} / ${mb(rssMax)}`, `${(growth * 100).toFixed(1)}%`, String(appeared), String(reaped), String(present)],
     ]);
-    target(`RSS flat within 5% over ${last.samples} churning samples`, `${(growth * 100).toFixed(1)}% (max ${mb(rssMax)})`, Math.abs(growth) <= 0.05);
+    target(`RSS flat within 5% over ${last.samples - warmSamples} churning samples (after ${warmSamples})`, `${(growth * 100).toFixed(1)}% (max ${mb(rssMax)})`, Math.abs(growth) <= 0.05);
     // The first-seen table holds exactly the zombies of the last sample: everything else was counted reaped.
     target('first-seen table bounded: appeared - reaped <= zombies present + churn in flight', `${appeared} - ${reaped} = ${appeared - reaped}, present ${present}`, appeared - reaped <= present + SOAK_Z);
   } finally {
@@ -363,11 +431,11 @@ const floorBin = compileC('walk-floor');
 const populationBin = compileC('population');
 process.stdout.write(`zombie-exporter benchmark (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}\n\n`);
 try {
-  await walkScenario(floorBin, populationBin);
-  await loadScenario(populationBin);
-  await memoryScenario(populationBin);
-  await soakScenario(populationBin);
-  await idleScenario();
+  if (only.has('walk')) await walkScenario(floorBin, populationBin);
+  if (only.has('load')) await loadScenario(populationBin);
+  if (only.has('memory')) await memoryScenario(populationBin);
+  if (only.has('soak')) await soakScenario(populationBin);
+  if (only.has('idle')) await idleScenario();
 } finally {
   killAll();
 }

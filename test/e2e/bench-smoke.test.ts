@@ -46,7 +46,7 @@ t.test('the benchmark runs at toy sizes and leaves nothing behind', async (t) =>
     { cwd: REPO, encoding: 'utf8', timeout: 240_000 },
   );
   t.equal(r.status, 0, r.stderr.slice(-2000));
-  for (const heading of ['C floor CPU', 'node:fs reader CPU', 'loop delay max / p99', 'idle control max / p99', 'RSS', 'growth', 'CPU share of one core', 'target']) {
+  for (const heading of ['C floor CPU', 'node:fs reader CPU', 'loop delay max / p99', 'of it waiting for a CPU', 'most CPU in one turn', 'turns >10 ms CPU', 'held max (its CPU)', 'idle process delay / held', 'RSS', 'RSS median, last tenth', 'growth', 'CPU share of one core', 'target']) {
     t.match(r.stdout, heading, `prints ${heading}`);
   }
   t.match(r.stdout, /walk CPU within 1\.3x of the C floor at \d+ processes/);
