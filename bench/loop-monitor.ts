@@ -27,8 +27,6 @@ export interface LoopReport {
   ranInHeldMs: number;
   /** The most CPU the thread used between two turns: the longest it blocked the loop itself. */
   ranMaxMs: number;
-  /** Turns the thread blocked with over 10 ms of its own CPU. */
-  ranOver10: number;
   /** Turns observed since the last reset. */
   turns: number;
   /** The turns that came over 10 ms late (the first MAX_LATE_TURNS), to match against another process's. */
@@ -52,7 +50,6 @@ export class LoopMonitor {
   private heldMaxNs = 0n;
   private ranInHeldNs = 0n;
   private ranMaxNs = 0n;
-  private ranOver10 = 0;
   private turns = 0;
   private late: LateTurn[] = [];
 
@@ -71,7 +68,6 @@ export class LoopMonitor {
       heldMaxMs: Number(this.heldMaxNs) / 1e6,
       ranInHeldMs: Number(this.ranInHeldNs) / 1e6,
       ranMaxMs: Number(this.ranMaxNs) / 1e6,
-      ranOver10: this.ranOver10,
       turns: this.turns,
       late: this.late,
     };
@@ -83,7 +79,6 @@ export class LoopMonitor {
     this.heldMaxNs = 0n;
     this.ranInHeldNs = 0n;
     this.ranMaxNs = 0n;
-    this.ranOver10 = 0;
     this.turns = 0;
     this.late = [];
   }
@@ -114,7 +109,6 @@ export class LoopMonitor {
       this.delayMaxNs = gap - PERIOD_NS;
       this.waitInLongestNs = waited;
     }
-    if (ran > TEN_MS_NS) this.ranOver10++;
     if (gap - PERIOD_NS > TEN_MS_NS && this.late.length < MAX_LATE_TURNS) {
       this.late.push({ endMs: Number(now) / 1e6, gapMs: Number(gap) / 1e6, ranMs: Number(ran) / 1e6, waitMs: Number(waited) / 1e6 });
     }
