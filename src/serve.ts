@@ -7,6 +7,7 @@ import { ExporterError } from './errors.js';
 import { SampleHistory } from './history.js';
 import { readHostInfo } from './host-info.js';
 import { buildApp } from './http/app.js';
+import { warmUp } from './http/warm-up.js';
 import type { Logger } from './log.js';
 import { ExporterMetrics } from './metrics.js';
 import { readHostFacts, SourceFailure } from './procfs/host-facts.js';
@@ -153,6 +154,22 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     await collector.close();
     throw err;
   }
+  // Once there is a sample to render, the scrape path is run a few times in memory so the first real scrape finds it
+  // compiled (warm-up.ts). Plain and gzip, as curl and Prometheus ask. Not behind a web config: its rate limit would
+  // count these requests, its basic auth refuse them, and a TLS server expects a handshake first.
+  let warming: Promise<void> | undefined;
+  const warm = () => {
+    const path = config.telemetryPath;
+    const started = performance.now();
+    warming = warmUp(app.server, [{ path }, { path, gzip: true }, { path }, { path, gzip: true }]).then(
+      (statuses) => logger.debug('scrape path warmed up', { statuses: statuses.join(','), ms: (performance.now() - started).toFixed(1) }),
+      (err: Error) => logger.debug('scrape path warm-up failed', { err: err.message }),
+    );
+  };
+  if (web === undefined) {
+    if (sampler.latest !== undefined) warm();
+    else sampler.once('sample', warm);
+  }
   return {
     walker,
     app,
@@ -161,6 +178,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     address,
     async close() {
       web?.close();
+      sampler.off('sample', warm);
+      await warming;
       await sampler.stop();
       await collector.close();
       await app.close();
