@@ -31,4 +31,4 @@ COPY --from=build /app/build/Release/stat_batch.node build/Release/
 USER 65534:65534
 EXPOSE 10070
 # The node flags of dist/main.js's shebang and `npm start` (docs/performance.md).
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--single-threaded-gc", "/app/dist/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--single-threaded-gc", "--no-allocation-site-pretenuring", "/app/dist/main.js"]

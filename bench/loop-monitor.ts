@@ -6,7 +6,7 @@
 // threads), or slept. The CPU it used between two turns is the time it kept the loop from turning: what
 // "blocked" means. The rest, an idle process here sees too, so it is printed beside it for comparison.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /** One turn that came over 10 ms late, with when it ended (ms of CLOCK_MONOTONIC, shared by every process here). */
 export interface LateTurn {
@@ -14,6 +14,8 @@ export interface LateTurn {
   gapMs: number;
   ranMs: number;
   waitMs: number;
+  /** The CPU the thread was on when the turn came (to match a stall of that vCPU only). */
+  cpu: number;
 }
 
 export interface LoopReport {
@@ -95,6 +97,12 @@ export class LoopMonitor {
     return [BigInt(run!), BigInt(wait!)];
   }
 
+  /** The CPU the thread last ran on: field 39 of its stat, counted after the ")" that ends the command name. */
+  private cpu(): number {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[36]);
+  }
+
   private turn(): void {
     const now = process.hrtime.bigint();
     const [run, wait] = this.schedstat();
@@ -110,7 +118,7 @@ export class LoopMonitor {
       this.waitInLongestNs = waited;
     }
     if (gap - PERIOD_NS > TEN_MS_NS && this.late.length < MAX_LATE_TURNS) {
-      this.late.push({ endMs: Number(now) / 1e6, gapMs: Number(gap) / 1e6, ranMs: Number(ran) / 1e6, waitMs: Number(waited) / 1e6 });
+      this.late.push({ endMs: Number(now) / 1e6, gapMs: Number(gap) / 1e6, ranMs: Number(ran) / 1e6, waitMs: Number(waited) / 1e6, cpu: this.cpu() });
     }
     if (ran > this.ranMaxNs) this.ranMaxNs = ran;
     const held = gap - waited - PERIOD_NS;

@@ -42,7 +42,7 @@ t.test('the settings the issue asks for, and none that would hide processes', as
 t.test("node runs with the shebang's flags, like npm start", async (t) => {
   const start = (JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
   const flags = SHIPPED_NODE_FLAGS.join(' ');
-  t.ok(SHIPPED_NODE_FLAGS.includes('--single-threaded-gc') && SHIPPED_NODE_FLAGS.includes('--max-semi-space-size=1'), flags);
+  t.ok(SHIPPED_NODE_FLAGS.includes('--single-threaded-gc') && SHIPPED_NODE_FLAGS.includes('--max-semi-space-size=1') && SHIPPED_NODE_FLAGS.includes('--no-allocation-site-pretenuring'), flags);
   t.equal(start, `node ${flags} dist/main.js`, 'npm start');
   t.equal(directive('ExecStart')[0], `/usr/bin/node ${flags} /usr/local/lib/node_modules/zombie-exporter/dist/main.js $ZOMBIE_EXPORTER_ARGS`);
 });
