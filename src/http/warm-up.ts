@@ -3,7 +3,7 @@
 // call of Node's HTTP server internals, Fastify's request path, the handler, prom-client's rendering and zlib: on this
 // project's 2-core benchmark machine that one turn of the event loop took 7-9.4 ms of CPU on an idle host and 10-15 ms
 // with walks running and four scrapers connecting at once. After a warm-up it takes what any scrape on a new
-// connection takes (2-4.6 ms). Paying it at start-up moves it to a moment nobody is waiting.
+// connection takes (1.8-2.9 ms). Paying it at start-up moves it to a moment nobody is waiting.
 //
 // Node's http.Server takes any Duplex on its 'connection' event (documented for this purpose), so the bytes go
 // through the same parser callbacks, routes, hooks and ServerResponse as a socket's, without a port or a client.
@@ -19,7 +19,7 @@ export interface WarmUpRequest {
 
 /**
  * Sends the requests one after another and resolves with each response's status code. Rejects if a response does
- * not complete within timeoutMs (its stream is destroyed first, so nothing is left open).
+ * not complete within timeoutMs, and destroys its stream, so nothing is left open.
  */
 export async function warmUp(server: Server, requests: readonly WarmUpRequest[], timeoutMs = 5000): Promise<number[]> {
   const statuses: number[] = [];
