@@ -1,4 +1,4 @@
-// Measures what the cgroup features cost on this machine, as root: a walk of N real pids cgroups (the collector's
+// Measures what the cgroup features cost on this machine, as root: a walk of N real pids cgroups (the sample's
 // whole cgroup step: detection, walk, selection, peaks), and reading zombies' cgroups per zombie vs per parent.
 // Run: npm run build && tsc -p tsconfig.bench.json && node dist-bench/bench/cgroup-costs.js [--cgroups=1000]
 // Everything it makes (cgroups, processes) is removed again, also on Ctrl-C.
@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createProcReader } from '../src/procfs/reader.js';
-import { CgroupPressureCollector } from '../src/sample/cgroup-pressure.js';
+import { CgroupPidsSelector } from '../src/sample/cgroup-pids.js';
 import { findPidsHierarchy } from '../src/sysfs/pids-hierarchy.js';
 import { createSysfsReader } from '../src/sysfs/reader.js';
 
@@ -69,12 +69,12 @@ function measure(label: string, runs: number, fn: () => void): void {
   process.stdout.write(`${label.padEnd(58)} wall ${wallMs.toFixed(2).padStart(7)} ms  cpu ${cpuMs.toFixed(2).padStart(7)} ms\n`);
 }
 
-const before = new CgroupPressureCollector(sysfs, 20, 20_000).collect(Date.now()).pressure.cgroups;
+const before = new CgroupPidsSelector(sysfs, 20, 20_000).select(Date.now()).pids.cgroups;
 makeCgroups();
-const collector = new CgroupPressureCollector(sysfs, 20, 20_000);
-const walked = collector.collect(Date.now()).pressure.cgroups;
+const selector = new CgroupPidsSelector(sysfs, 20, 20_000);
+const walked = selector.select(Date.now()).pids.cgroups;
 process.stdout.write(`pids hierarchy v${found.hierarchy.version} at /sys/${found.hierarchy.rel}: ${before} cgroups before, ${walked} with ${made.length} made\n`);
-measure(`cgroup step, ${walked} cgroups (detect, walk, top 20, peaks)`, WALKS, () => collector.collect(Date.now()));
+measure(`cgroup step, ${walked} cgroups (detect, walk, top 20, peaks)`, WALKS, () => selector.select(Date.now()));
 cleanup();
 
 // Zombies: P parents holding Z zombies between them, under a subreaper that reaps everything when told to.

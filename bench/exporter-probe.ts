@@ -4,7 +4,7 @@
 
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { parseCommandLine } from '../src/config.js';
+import { parseCommandLine } from '../src/cli/config.js';
 import { createLogger } from '../src/log.js';
 import { serve } from '../src/serve.js';
 import { LoopMonitor } from './loop-monitor.js';

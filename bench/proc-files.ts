@@ -1,18 +1,18 @@
 // What the benchmark reads about other processes from /proc: CPU ticks, RSS and tasks in use.
 
 import { readFileSync } from 'node:fs';
-import { parseStat } from '../src/procfs/parse-stat.js';
+import { parseStat } from '../src/procfs/parse-proc-stat.js';
 import { parseLoadAvg } from '../src/procfs/parse-loadavg.js';
 import { parseSysctlInt } from '../src/procfs/parse-sysctl-int.js';
 
-/** USER_HZ: see src/sample/collector.ts. */
+/** USER_HZ: see src/sample/walk-tally.ts. */
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system, all threads) a live process has used. */
 export function cpuSeconds(pid: number): number {
   const r = parseStat(readFileSync(`/proc/${pid}/stat`));
   if (!r.ok) throw new Error(`/proc/${pid}/stat: ${r.failure}`);
-  return (r.stat.utimeTicks + r.stat.stimeTicks) / TICKS_PER_SECOND;
+  return (r.value.utimeTicks + r.value.stimeTicks) / TICKS_PER_SECOND;
 }
 
 /** Resident set size in bytes (VmRSS), threads included. */
@@ -25,7 +25,7 @@ export function rssBytes(pid: number): number {
 export function tasksInUse(): number {
   const r = parseLoadAvg(readFileSync('/proc/loadavg', 'utf8'));
   if (!r.ok) throw new Error(`/proc/loadavg: ${r.failure}`);
-  return r.loadavg.tasks;
+  return r.value.tasks;
 }
 
 /** The limit a fork meets first: min(pid_max, threads-max). */

@@ -15,7 +15,7 @@
 //   walked every 10 ms, against 10 -> 14 MB without pretenuring.
 
 import { once } from 'node:events';
-import { helpText, parseCommandLine } from './config.js';
+import { helpText, parseCommandLine } from './cli/config.js';
 import { ExporterError } from './errors.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';

@@ -2,20 +2,22 @@
 
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import type { Config } from './config.js';
-import { ExporterError } from './errors.js';
-import { SampleHistory } from './history.js';
-import { readHostInfo } from './host-info.js';
+import type { Config } from './cli/config.js';
+import { errnoCode, errnoText, ExporterError } from './errors.js';
 import { buildApp } from './http/app.js';
 import { warmUp } from './http/warm-up.js';
 import type { Logger } from './log.js';
-import { ExporterMetrics } from './metrics.js';
-import { readHostFacts, SourceFailure } from './procfs/host-facts.js';
+import { ExporterMetrics } from './metrics/exporter-metrics.js';
+import { readHostInfo } from './metrics/host-info.js';
+import { readHostFiles } from './procfs/host-files.js';
 import { loadNativeStatBatch } from './procfs/native-stat-batch.js';
 import { procfsViewWarning, readProcfsView } from './procfs/procfs-view.js';
 import { createProcReader, type ProcReader } from './procfs/reader.js';
-import { WorkerCollector } from './sample/worker-collector.js';
-import { Sampler } from './sampler.js';
+import { decideHostFacts } from './sample/host-facts.js';
+import { SampleWorker } from './sample/sample-worker.js';
+import { Sampler } from './sample/sampler.js';
+import { SourceFailure } from './sample/sample.js';
+import { SampleHistory } from './snapshot/history.js';
 import { VERSION } from './version.js';
 import type { SecureServing } from './web-config/secure-serving.js';
 
@@ -33,10 +35,10 @@ export interface RunningExporter {
 /** Refuses a proc root that can't serve a sample (a typo, /tmp, an unmounted /host/proc) before anything starts. */
 function checkProcRoot(reader: ProcReader): void {
   try {
-    readHostFacts(reader);
+    decideHostFacts(readHostFiles(reader));
     reader.listPids();
   } catch (err) {
-    const why = err instanceof SourceFailure ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err));
+    const why = err instanceof SourceFailure ? err.message : errnoText(err);
     throw new ExporterError('procfs', `--path.procfs=${reader.root}: not a usable procfs (${why})`);
   }
 }
@@ -56,13 +58,13 @@ async function listen(app: FastifyInstance, config: Config): Promise<string> {
     try {
       return await attempt('::');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = errnoCode(err);
       if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
       return await attempt('0.0.0.0');
     }
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : (e.code ?? e.message);
+    const code = errnoCode(err);
+    const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : errnoText(err);
     throw new ExporterError('listen', `listen tcp ${config.listenAddress.text}: ${why}`);
   }
 }
@@ -94,13 +96,13 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   else logger.warn(warning, viewFields);
 
   // Walks run in a worker_thread: a scrape never waits behind one, however many processes the host has.
-  const collector = new WorkerCollector({
+  const worker = new SampleWorker({
     procfsPath: config.procfsPath,
     topParents: config.topParents,
     sysfsPath: config.sysfsPath,
     cgroupsTop: config.cgroupsTop,
   });
-  const sampler = new Sampler({ collect: () => collector.collect(), intervalMs: config.sampleIntervalMs });
+  const sampler = new Sampler({ take: () => worker.take(), intervalMs: config.sampleIntervalMs });
   const history = new SampleHistory(config.sampleIntervalMs);
   sampler.on('sample', (s) => history.record(s));
   let lastFailureMessage: string | undefined;
@@ -108,14 +110,14 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   let lastHierarchy: string | undefined;
   sampler.on('sample', (s) => {
     metrics.recordSample(s);
-    if (s.cgroupPressure !== null) {
-      const h = s.cgroupPressure.hierarchy;
+    if (s.cgroupPids !== null) {
+      const h = s.cgroupPids.hierarchy;
       const now = h === null ? 'none' : `v${h.version} ${h.path}`;
       if (now !== lastHierarchy) {
         if (h === null) {
           const why = s.sourceErrors.find((e) => e.source === 'cgroups')?.message;
           logger.warn('no cgroup pids controller found: cgroup PID metrics are empty (--cgroups.top=0 turns the walk off)', { err: why });
-        } else logger.info('walking the cgroup pids hierarchy', { version: h.version, path: h.path, cgroups: s.cgroupPressure.cgroups });
+        } else logger.info('walking the cgroup pids hierarchy', { version: h.version, path: h.path, cgroups: s.cgroupPids.cgroups });
       }
       lastHierarchy = now;
     }
@@ -137,7 +139,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     sampleIntervalMs: config.sampleIntervalMs,
     version: VERSION,
     samples: sampler,
-    renderMetrics: () => metrics.render(),
+    exposition: () => metrics.exposition(),
     metricsContentType: metrics.contentType,
     logger,
     history,
@@ -151,7 +153,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   } catch (err) {
     web?.close();
     await sampler.stop();
-    await collector.close();
+    await worker.close();
     throw err;
   }
   // Once there is a sample to render, the scrape path is run a few times in memory so the first real scrape finds it
@@ -181,7 +183,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
       sampler.off('sample', warm);
       await warming;
       await sampler.stop();
-      await collector.close();
+      await worker.close();
       await app.close();
     },
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { parseCommandLine, type Config } from '../src/config.js';
+import { parseCommandLine, type Config } from '../src/cli/config.js';
 import { createLogger } from '../src/log.js';
 import { serve } from '../src/serve.js';
 import { ZOMBIE_TREE } from './helpers/fixtures.js';

@@ -1,12 +1,11 @@
 // Builds the Fastify app (routes and error handling) over published samples; never listens and never walks /proc.
 
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
-import { gzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance, type onRequestAsyncHookHandler } from 'fastify';
-import { SampleHistory, type HistoryPoints } from '../history.js';
 import type { Logger } from '../log.js';
-import type { Sample } from '../sample/sample.js';
-import { toSnapshot, type Snapshot } from '../snapshot/snapshot.js';
+import type { Exposition } from '../metrics/exposition.js';
+import { SampleHistory, type HistoryPoints } from '../snapshot/history.js';
+import { snapshotOf, type Snapshot } from '../snapshot/snapshot.js';
 import { assessHealth, type SampleState } from './health.js';
 import { renderLandingPage } from './landing-page.js';
 import { PAGE_CSP } from './page-assets.js';
@@ -17,8 +16,8 @@ export interface AppOptions {
   version: string;
   /** Where the latest sample and failure live (the Sampler). */
   samples: SampleState;
-  /** Renders the exposition text; called only once a sample exists. */
-  renderMetrics: () => Promise<string>;
+  /** The exposition (text, bytes and gzip bytes, cached where it is made); asked for only once a sample exists. */
+  exposition: () => Promise<Exposition>;
   metricsContentType: string;
   logger: Logger;
   /** The last hour of samples for the page's chart and /api/v1/history; none kept when absent. */
@@ -51,13 +50,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const health = () => assessHealth(samples, options.sampleIntervalMs, now());
   const history = options.history ?? new SampleHistory(options.sampleIntervalMs);
   // The page, the API and every refresh in between share one Snapshot per published sample.
-  let snapshotOf: { sample: Sample; snapshot: Snapshot } | undefined;
-  const snapshot = (): Snapshot | undefined => {
-    const sample = samples.latest;
-    if (sample === undefined) return undefined;
-    if (snapshotOf?.sample !== sample) snapshotOf = { sample, snapshot: toSnapshot(sample) };
-    return snapshotOf.snapshot;
-  };
+  const snapshot = (): Snapshot | undefined => (samples.latest === undefined ? undefined : snapshotOf(samples.latest));
 
   // Node checks header and request deadlines on a timer (30 s by default), so a deadline of a few seconds needs a
   // check at least every second to mean anything against a slowloris client.
@@ -91,20 +84,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   if (options.guard) app.addHook('onRequest', options.guard);
 
-  // The text only changes with a sample (or the runtime TTL), so its bytes are encoded once per text: as UTF-8 for
-  // most clients and gzipped for Prometheus, which asks for gzip. Sending a string would re-encode ~15 KB per scrape,
-  // and under a burst of scrapes that garbage is what makes the main thread pause to collect it.
-  let encoded: { text: string; plain: Buffer; gzip?: Buffer } | undefined;
+  // Bytes, not a string: the text only changes with a sample, and its encodings (UTF-8 for most clients, gzip for
+  // Prometheus, which asks for it) are made once per text where it is made, not once per scrape here.
   app.get(options.telemetryPath, async (request, reply) => {
     if (samples.latest === undefined) {
       return reply.code(503).header('retry-after', retryAfterSeconds).type('text/plain; charset=utf-8').send('no sample yet\n');
     }
-    const text = await options.renderMetrics();
-    if (encoded?.text !== text) encoded = { text, plain: Buffer.from(text) };
+    const exposition = await options.exposition();
     void reply.type(options.metricsContentType).header('vary', 'accept-encoding');
-    if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.send(encoded.plain);
-    encoded.gzip ??= gzipSync(encoded.plain);
-    return reply.header('content-encoding', 'gzip').send(encoded.gzip);
+    if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.send(exposition.plain);
+    return reply.header('content-encoding', 'gzip').send(exposition.gzip());
   });
 
   app.get('/healthz', async (_request, reply) => {

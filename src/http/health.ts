@@ -1,8 +1,7 @@
 // Whether the exporter is healthy: a sample younger than three intervals, with what is wrong spelled out either way.
 
-import type { SkipDetail } from '../procfs/walk.js';
-import type { Sample } from '../sample/sample.js';
-import type { SampleFailure } from '../sampler.js';
+import type { Sample, SkipDetail } from '../sample/sample.js';
+import type { SampleFailure } from '../sample/sampler.js';
 
 export interface SampleState {
   readonly latest: Sample | undefined;

@@ -1,7 +1,7 @@
 // The live page at /: what is leaking, how close the host is to running out of PIDs, PID 1, the last hour; it
 // refreshes itself in place and loads nothing from anywhere else.
 
-import type { HistoryPoints } from '../history.js';
+import type { HistoryPoints } from '../snapshot/history.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { escapeHtml } from './escape-html.js';
 import type { Health } from './health.js';

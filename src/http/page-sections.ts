@@ -1,6 +1,6 @@
 // The live parts of the page, rendered from a Snapshot: summary cards, the last hour's charts, the zombie parents.
 
-import type { HistoryPoints } from '../history.js';
+import type { HistoryPoints } from '../snapshot/history.js';
 import { counted, formatAge, formatPercent, sigchldText, stateText, userText, zombieAgeText } from '../snapshot/format.js';
 import { HAND_TO_INIT, REAP } from '../snapshot/next-step.js';
 import { planNextSteps } from '../snapshot/next-steps-plan.js';

@@ -1,11 +1,11 @@
 // `inspect` flags -> frozen InspectOptions, with the daemon's names for shared flags and one-line errors.
 
 import { parseArgs } from 'node:util';
-import { FLAGS } from '../config.js';
-import { parseDuration } from '../duration.js';
+import { FLAGS, parseTopParents } from '../cli/config.js';
+import { parseDuration } from '../cli/duration.js';
+import { describeFlagError } from '../cli/flag-errors.js';
 import { usageError } from '../errors.js';
 import type { Thresholds } from './check.js';
-import { describeFlagError } from '../flag-errors.js';
 
 export interface InspectOptions {
   readonly procfsPath: string;
@@ -19,12 +19,11 @@ export interface InspectOptions {
 export type ParsedInspectCommandLine = { kind: 'help' } | { kind: 'run'; options: InspectOptions };
 
 const MIN_WATCH_MS = 100;
-const MAX_TOP_PARENTS = 1000;
 
 /** [flag, placeholder, help], in --help order. */
 const HELP: readonly [string, string, string][] = [
   ['path.procfs', 'DIR', `${FLAGS['path.procfs'].help} Default: ${FLAGS['path.procfs'].default}`],
-  ['zombies.top-parents', 'N', 'Parents with the most zombies to list in detail (0-1000); PID 1 is listed when it holds any. Default: 10'],
+  ['zombies.top-parents', 'N', `Parents with the most zombies to list in detail (0-1000); PID 1 is listed when it holds any. Default: ${FLAGS['zombies.top-parents'].default}`],
   ['json', '', 'Print the snapshot as JSON: the shape of GET /api/v1/snapshot (one object per line with --watch).'],
   ['watch', 'DURATION', 'Look again every DURATION (e.g. 2s), redrawing in place, until Ctrl-C; ages then count from the first look.'],
   ['warn.zombies', 'N', 'Check mode: WARNING (exit 1) when more than N zombies.'],
@@ -98,11 +97,7 @@ export function parseInspectCommandLine(argv: readonly string[]): ParsedInspectC
   const procfsPath = text('path.procfs') ?? FLAGS['path.procfs'].default;
   if (procfsPath.length === 0) throw usageError('--path.procfs: empty path');
 
-  const topText = text('zombies.top-parents') ?? '10';
-  const topParents = /^\d+$/.test(topText) ? Number(topText) : NaN;
-  if (!(topParents >= 0 && topParents <= MAX_TOP_PARENTS)) {
-    throw usageError(`--zombies.top-parents: invalid value "${topText}" (want an integer from 0 to ${MAX_TOP_PARENTS})`);
-  }
+  const topParents = parseTopParents(text('zombies.top-parents') ?? FLAGS['zombies.top-parents'].default);
 
   let watchMs: number | null = null;
   const watchText = text('watch');

@@ -1,6 +1,6 @@
 // inspect's terminal view of a Snapshot: the summary, the leaking parents as a table, notes, and next steps.
 
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../cli/duration.js';
 import { counted, formatAge, formatPercent, sigchldText, stateText, userText, zombieAgeText } from '../snapshot/format.js';
 import { HAND_TO_INIT, REAP } from '../snapshot/next-step.js';
 import { planNextSteps } from '../snapshot/next-steps-plan.js';

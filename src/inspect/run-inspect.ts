@@ -1,9 +1,9 @@
 // Runs `inspect`: one look (table, JSON or check line) or --watch; returns the exit code and never kills anything.
 
 import { ExporterError } from '../errors.js';
-import { SourceFailure } from '../procfs/host-facts.js';
 import { createProcReader } from '../procfs/reader.js';
-import { createCollector, type Collector } from '../sample/collector.js';
+import { SourceFailure } from '../sample/sample.js';
+import { createSampleTaker, type SampleTaker } from '../sample/take-sample.js';
 import { toSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import { EXIT_CODES, evaluateCheck, hasThresholds, unknownLine } from './check.js';
 import { inspectHelpText, parseInspectCommandLine, wantsCheck, type InspectOptions } from './inspect-config.js';
@@ -22,16 +22,16 @@ const PROGRAM = 'zombie-exporter';
 /** Home the cursor and clear the screen: each frame replaces the last, as watch(1) does. */
 export const CLEAR_SCREEN = '\x1b[H\x1b[2J';
 
-function look(collector: Collector, procfsPath: string): { snapshot: Snapshot } | { error: string } {
+function look(taker: SampleTaker, procfsPath: string): { snapshot: Snapshot } | { error: string } {
   try {
-    return { snapshot: toSnapshot(collector.collect()) };
+    return { snapshot: toSnapshot(taker.take()) };
   } catch (err) {
     const why = err instanceof SourceFailure ? err.message : err instanceof Error ? err.message : String(err);
     return { error: `--path.procfs=${procfsPath}: cannot read the proc root (${why})` };
   }
 }
 
-async function watch(options: InspectOptions, collector: Collector, io: InspectIo): Promise<number> {
+async function watch(options: InspectOptions, taker: SampleTaker, io: InspectIo): Promise<number> {
   const intervalMs = options.watchMs!;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -41,7 +41,7 @@ async function watch(options: InspectOptions, collector: Collector, io: InspectI
   });
   const frame = (): void => {
     const startedMs = Date.now();
-    const r = look(collector, options.procfsPath);
+    const r = look(taker, options.procfsPath);
     if ('error' in r) io.stderr(`${PROGRAM}: error: ${r.error}\n`);
     else if (options.json) io.stdout(`${JSON.stringify(r.snapshot)}\n`);
     else {
@@ -74,10 +74,10 @@ export async function runInspect(argv: readonly string[], io: InspectIo): Promis
     return EXIT_CODES.UNKNOWN;
   }
 
-  const collector = createCollector({ reader: createProcReader(options.procfsPath), topParents: options.topParents });
-  if (options.watchMs !== null) return watch(options, collector, io);
+  const taker = createSampleTaker({ reader: createProcReader(options.procfsPath), topParents: options.topParents });
+  if (options.watchMs !== null) return watch(options, taker, io);
 
-  const r = look(collector, options.procfsPath);
+  const r = look(taker, options.procfsPath);
   if (hasThresholds(options.thresholds)) {
     if ('error' in r) {
       io.stdout(`${unknownLine(r.error)}\n`);

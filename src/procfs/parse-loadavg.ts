@@ -1,5 +1,7 @@
 // Pure parser for /proc/loadavg: the fourth field's total is every task the kernel holds, each with a PID.
 
+import type { Parsed } from '../parsed.js';
+
 export interface LoadAvg {
   /** Tasks currently runnable (before the '/'). */
   runnable: number;
@@ -12,14 +14,12 @@ export interface LoadAvg {
   lastPid: number;
 }
 
-export type LoadAvgParseResult = { ok: true; loadavg: LoadAvg } | { ok: false; failure: string };
-
 const LOADAVG = /^\s*[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\/(\d+)\s+(\d+)\s*$/;
 
-export function parseLoadAvg(text: string): LoadAvgParseResult {
+export function parseLoadAvg(text: string): Parsed<LoadAvg> {
   const m = LOADAVG.exec(text);
   if (!m) return { ok: false, failure: 'not a loadavg line' };
   const [runnable, tasks, lastPid] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
   if (![runnable, tasks, lastPid].every(Number.isSafeInteger)) return { ok: false, failure: 'number out of range' };
-  return { ok: true, loadavg: { runnable, tasks, lastPid } };
+  return { ok: true, value: { runnable, tasks, lastPid } };
 }

@@ -1,8 +1,8 @@
 // Pure parser for one-integer sysctl files such as /proc/sys/kernel/pid_max and threads-max.
 
-export type SysctlIntParseResult = { ok: true; value: number } | { ok: false; failure: string };
+import type { Parsed } from '../parsed.js';
 
-export function parseSysctlInt(text: string): SysctlIntParseResult {
+export function parseSysctlInt(text: string): Parsed<number> {
   const m = /^\s*(\d+)\s*$/.exec(text);
   if (!m) return { ok: false, failure: 'not a single integer' };
   const value = Number(m[1]);

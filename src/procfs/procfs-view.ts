@@ -1,5 +1,6 @@
 // What the proc root lets the exporter see: its hidepid mount option, and whether it shows the host's PID namespace.
 
+import { errnoCode } from '../errors.js';
 import { hidepidOf, mountAt, parseMountInfo, type Hidepid } from './parse-mountinfo.js';
 import { isKernelThreadStat, parsePidNsLink, PROC_PID_INIT_INO } from './parse-pid-namespace.js';
 import type { ProcReader } from './reader.js';
@@ -53,8 +54,7 @@ export function readProcfsView(reader: ProcReader): ProcfsView {
   try {
     kthread = reader.readText('2/stat');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && hidepid === 'off' && pid1Visible) return { ...view, pidNamespace: 'container', evidence: 'no_kernel_thread' };
+    if (errnoCode(err) === 'ENOENT' && hidepid === 'off' && pid1Visible) return { ...view, pidNamespace: 'container', evidence: 'no_kernel_thread' };
     return { ...view, pidNamespace: 'unknown', evidence: 'none' };
   }
   if (isKernelThreadStat(kthread)) return { ...view, pidNamespace: 'host', evidence: 'kernel_thread' };

@@ -1,6 +1,7 @@
 // The only code that touches the disk: reads files under the proc root (--path.procfs) with plain sync syscalls.
 
 import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
 import { loadNativeStatBatch } from './native-stat-batch.js';
 
 /** What the walk and the host-facts reader need from a proc root; tests wrap it to inject faults. */
@@ -99,7 +100,7 @@ export const SKIP_REASONS: readonly SkipReason[] = ['vanished', 'permission', 'm
 
 /** Maps a read error to a skip reason: a pid that exited between listing and reading is expected, not an error. */
 export function skipReasonFor(err: unknown): SkipReason {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const code = errnoCode(err);
   if (code === 'ENOENT' || code === 'ESRCH') return 'vanished';
   if (code === 'EACCES' || code === 'EPERM') return 'permission';
   return 'io_error';

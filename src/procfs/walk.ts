@@ -1,7 +1,8 @@
 // One pass over the proc root: every leader's stat parsed once and handed to a visitor, every unreadable pid skipped and counted.
 
+import { errnoCode } from '../errors.js';
 import { errnoName, RECORD_HEADER_BYTES, RECORD_MAX_BYTES } from './native-stat-batch.js';
-import { emptyStatFields, parseStatInto, type StatFields } from './parse-stat.js';
+import { emptyStatFields, parseStatInto, type StatFields } from './parse-proc-stat.js';
 import { skipReasonFor, SKIP_REASONS, type NativeRootReader, type ProcReader, type SkipReason } from './reader.js';
 
 /** A skipped pid worth a log line (vanished pids are routine and not kept). */
@@ -76,7 +77,7 @@ export class ProcessWalker {
       try {
         n = this.reader.readPidFile(pid, 'stat', buf);
       } catch (err) {
-        skip(result, pid, skipReasonFor(err), (err as NodeJS.ErrnoException).code ?? 'error');
+        skip(result, pid, skipReasonFor(err), errnoCode(err) ?? 'error');
         continue;
       }
       this.parseAndVisit(pid, buf, 0, n, visit, result);

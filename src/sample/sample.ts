@@ -1,8 +1,52 @@
-// The Sample: everything one walk of the proc root found, published whole; metrics, pages and JSON read only this.
+// The Sample: everything one walk of the proc root found, published whole, and the vocabulary it is told in (its
+// sources, their failures, its skip reasons). Metrics, pages and JSON read only this; the readers below it have
+// their own words, and the sample is where theirs become these.
 
-import type { SkipReason } from '../procfs/reader.js';
-import type { SkipDetail } from '../procfs/walk.js';
-import type { CgroupSkipReason } from '../sysfs/cgroup-walk.js';
+/**
+ * Where a sample reads from. The sample fails without procfs_root, loadavg or pid_max (take-sample.ts decides that,
+ * not the readers), and the previous one keeps being served; the rest only leave their own metrics out.
+ */
+export type SampleSource = 'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init' | 'cgroups';
+export const SAMPLE_SOURCES: readonly SampleSource[] = ['procfs_root', 'loadavg', 'pid_max', 'threads_max', 'stat', 'init', 'cgroups'];
+
+/** A source that failed without failing the sample (its metrics are left out of this one). */
+export interface SourceError {
+  source: SampleSource;
+  message: string;
+}
+
+/** A failure of a source the sample can't do without: no sample is published, the last good one stays. */
+export class SourceFailure extends Error {
+  constructor(
+    readonly source: SampleSource,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SourceFailure';
+  }
+}
+
+/** Why a pid was left out of a walk; a bounded set that becomes the `reason` label of skipped_pids_total. */
+export type SkipReason = 'vanished' | 'permission' | 'malformed' | 'io_error';
+export const SKIP_REASONS: readonly SkipReason[] = ['vanished', 'permission', 'malformed', 'io_error'];
+
+/** A skipped pid worth a log line and a line in /healthz (vanished pids are routine and not kept). */
+export interface SkipDetail {
+  pid: number;
+  reason: SkipReason;
+  /** errno code or parse failure, e.g. `EACCES` or `truncated`. */
+  detail: string;
+}
+
+/** Why a cgroup was left out of a walk of the pids hierarchy: the pid reasons, plus `limit` (past a bound). */
+export type CgroupSkipReason = SkipReason | 'limit';
+export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [...SKIP_REASONS, 'limit'];
+
+/** What the proc root lets the exporter see (its hidepid mode, and whose PID namespace it shows), read at start-up. */
+export interface ProcRootView {
+  hidepid: 'off' | 'noaccess' | 'invisible' | 'ptraceable' | 'unknown';
+  pidNamespace: 'host' | 'container' | 'unknown';
+}
 
 /** A parent holding zombies, or PID 1 (always listed, even with none). */
 export interface ZombieParent {
@@ -53,21 +97,8 @@ export interface InitProcess {
   sigchldHandled: boolean | null;
 }
 
-/** A source that failed without failing the sample (its metrics are left out of this one). */
-export interface SourceError {
-  source: SampleSource;
-  message: string;
-}
-
-/**
- * Where a sample reads from. procfs_root, loadavg and pid_max are essential: when one fails the sample fails and
- * the previous one keeps being served. The rest only leave their own metrics out.
- */
-export type SampleSource = 'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init' | 'cgroups';
-export const SAMPLE_SOURCES: readonly SampleSource[] = ['procfs_root', 'loadavg', 'pid_max', 'threads_max', 'stat', 'init', 'cgroups'];
-
 /** One cgroup of the pids hierarchy, as exported. */
-export interface CgroupPids {
+export interface SelectedCgroup {
   /** Its path below the hierarchy root, as the kernel writes it: `/system.slice/nginx.service`. */
   path: string;
   /** pids.current: tasks charged to it and its descendants (threads and unreaped zombies included). */
@@ -80,8 +111,8 @@ export interface CgroupPids {
   peak: number | null;
 }
 
-/** The cgroup walk's part of a sample. */
-export interface CgroupPressure {
+/** The cgroup walk's part of a sample: pids.current against pids.max, and refused forks. */
+export interface CgroupPids {
   /** The hierarchy walked (absolute path), or null when no pids controller was found. */
   hierarchy: { version: 1 | 2; path: string } | null;
   /** Cgroups read in this walk. */
@@ -90,7 +121,7 @@ export interface CgroupPressure {
    * The --cgroups.top cgroups closest to their limit, then those that refused forks since the exporter started
    * and are not among them (most recent first, at most --cgroups.top); no cgroup twice.
    */
-  selected: CgroupPids[];
+  selected: SelectedCgroup[];
   /** Cgroups left out of this walk, by reason. */
   skipped: Record<CgroupSkipReason, number>;
 }
@@ -146,8 +177,8 @@ export interface Sample {
   /** The first few skips that were not routine vanishes: which pid, and why. */
   skipDetails: SkipDetail[];
   sourceErrors: SourceError[];
-  /** The pids hierarchy's pressure; null when --cgroups.top is 0 (the walk is off). */
-  cgroupPressure: CgroupPressure | null;
+  /** The pids hierarchy's cgroups closest to their limit; null when --cgroups.top is 0 (the walk is off). */
+  cgroupPids: CgroupPids | null;
   /** The cgroups whose processes parent the most zombies, most first (at most --cgroups.top). */
   zombiesByCgroup: CgroupZombies[];
   /** Zombies under parents in every other cgroup: with zombiesByCgroup, every zombie. */

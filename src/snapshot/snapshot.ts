@@ -1,9 +1,7 @@
 // The Snapshot: one Sample as the JSON that GET /api/v1/snapshot serves and `inspect --json` prints, with PID usage
 // against the real limit and each leaking parent's next step worked out once for the page, the API and inspect.
 
-import type { SkipReason } from '../procfs/reader.js';
-import type { SkipDetail } from '../procfs/walk.js';
-import type { OtherParents, Sample, SourceError } from '../sample/sample.js';
+import type { OtherParents, Sample, SkipDetail, SkipReason, SourceError } from '../sample/sample.js';
 import { advise } from './next-step.js';
 
 export interface SnapshotParent {
@@ -150,4 +148,13 @@ export function toSnapshot(s: Sample): Snapshot {
     skipDetails: s.skipDetails.map((d) => ({ ...d })),
     sourceErrors: s.sourceErrors.map((e) => ({ ...e })),
   };
+}
+
+/** The page, the API and every refresh in between share one Snapshot per published sample; it goes with the sample. */
+const snapshots = new WeakMap<Sample, Snapshot>();
+
+export function snapshotOf(s: Sample): Snapshot {
+  let snapshot = snapshots.get(s);
+  if (snapshot === undefined) snapshots.set(s, (snapshot = toSnapshot(s)));
+  return snapshot;
 }

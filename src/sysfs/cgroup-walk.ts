@@ -1,5 +1,6 @@
 // One bounded pass over the pids hierarchy: every cgroup's pids.current, pids.max and pids.events, skips counted.
 
+import { errnoCode } from '../errors.js';
 import { skipReasonFor, SKIP_REASONS, type SkipReason } from '../procfs/reader.js';
 import { parsePidsCount, parsePidsEventsMax, parsePidsMax } from './parse-pids.js';
 import type { PidsHierarchy } from './pids-hierarchy.js';
@@ -57,8 +58,7 @@ function read<T>(reader: SysfsReader, rel: string, parse: (text: string) => { ok
   try {
     text = reader.readSmall(rel);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, reason: skipReasonFor(err), code };
+    return { ok: false, reason: skipReasonFor(err), code: errnoCode(err) };
   }
   const parsed = parse(text);
   return parsed.ok ? parsed : { ok: false, reason: 'malformed', code: undefined };

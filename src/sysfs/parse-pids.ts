@@ -1,6 +1,6 @@
 // Pure parsers for the pids controller's files in a cgroup: pids.current, pids.peak, pids.max and pids.events.
 
-export type PidsParseResult = { ok: true; value: number } | { ok: false; failure: string };
+import type { Parsed } from '../parsed.js';
 
 // The kernel prints these as decimal int64 (pids.current and pids.peak are atomic64, the event counters too).
 // Twenty digits cover 2^64 - 1; anything longer is junk, not a count.
@@ -11,7 +11,7 @@ const COUNT = /^\s*(\d{1,20})\s*$/;
  * pids.peak (the highest pids.current since the cgroup was created). Counts above 2^53 come back as the nearest
  * double rather than wrapping or throwing: a gauge holds a double anyway.
  */
-export function parsePidsCount(text: string): PidsParseResult {
+export function parsePidsCount(text: string): Parsed<number> {
   const m = COUNT.exec(text);
   return m ? { ok: true, value: Number(m[1]) } : { ok: false, failure: 'not a count' };
 }
@@ -20,7 +20,7 @@ export function parsePidsCount(text: string): PidsParseResult {
  * pids.max: the most tasks the cgroup and its descendants may hold, or the word `max` for no limit of its own
  * (an ancestor's limit can still apply), which becomes +Inf.
  */
-export function parsePidsMax(text: string): PidsParseResult {
+export function parsePidsMax(text: string): Parsed<number> {
   if (/^\s*max\s*$/.test(text)) return { ok: true, value: Infinity };
   return parsePidsCount(text);
 }
@@ -31,7 +31,7 @@ export function parsePidsMax(text: string): PidsParseResult {
  * times this cgroup's own limit was hit, in it or any descendant. Either way it only grows while the cgroup lives.
  * Other keys (newer kernels may add some) are ignored.
  */
-export function parsePidsEventsMax(text: string): PidsParseResult {
+export function parsePidsEventsMax(text: string): Parsed<number> {
   for (const line of text.split('\n')) {
     const m = /^max\s+(\S+)\s*$/.exec(line);
     if (m) return parsePidsCount(m[1]!);

@@ -1,5 +1,6 @@
 // Finds the cgroup hierarchy that carries the pids controller under a sysfs root: v2 (unified) or v1, whichever it is.
 
+import { errnoText } from '../errors.js';
 import type { SysfsReader } from './reader.js';
 
 export interface PidsHierarchy {
@@ -37,7 +38,7 @@ export function findPidsHierarchy(reader: SysfsReader): PidsHierarchyResult {
   try {
     names = reader.listSubdirs('fs/cgroup');
   } catch (err) {
-    return { ok: false, reason: `list ${reader.root}/fs/cgroup: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+    return { ok: false, reason: `list ${reader.root}/fs/cgroup: ${errnoText(err)}` };
   }
   const candidates = names.filter((n) => n.split(',').includes('pids')).sort((a, b) => a.length - b.length);
   for (const name of candidates) {

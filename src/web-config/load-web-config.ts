@@ -4,8 +4,9 @@
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse, YAMLParseError } from 'yaml';
-import { parseDuration } from '../duration.js';
-import { buildTlsSettings, tlsEnabled, TlsSettingError, type TlsSettings } from './tls-settings.js';
+import { parseDuration } from '../cli/duration.js';
+import { ConfigError, errnoText } from '../errors.js';
+import { buildTlsSettings, tlsEnabled, type TlsSettings } from './tls-settings.js';
 import { WEB_CONFIG_SCHEMA, type WebConfigFile } from './web-config-schema.js';
 
 export interface WebConfig {
@@ -17,11 +18,6 @@ export interface WebConfig {
   headers: Readonly<Record<string, string>>;
   /** Token bucket for every request, when rate_limit sets a non-zero interval. */
   rateLimit: { intervalMs: number; burst: number } | undefined;
-}
-
-/** An invalid file: `message` is one line, naming the key where it can. */
-export class WebConfigError extends Error {
-  override name = 'WebConfigError';
 }
 
 /**
@@ -81,7 +77,7 @@ function readNamed(read: ReadFile, key: string, path: string): Buffer {
   try {
     return read(path);
   } catch (err) {
-    throw new WebConfigError(`${key}: cannot read ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(`${key}: cannot read ${JSON.stringify(path)}: ${errnoText(err)}`);
   }
 }
 
@@ -93,22 +89,22 @@ export function referencedFiles(configPath: string, file: WebConfigFile | null):
   return [tls.cert_file, tls.key_file, tls.client_ca_file].filter((p): p is string => Boolean(p)).map((p) => resolve(dir, p));
 }
 
-/** Parses and validates the YAML text alone (no files read); throws WebConfigError. */
+/** Parses and validates the YAML text alone (no files read); throws ConfigError. */
 export function parseWebConfigText(text: string): WebConfigFile | null {
   let data: unknown;
   try {
     // Unique keys are YAML's rule and Go's UnmarshalStrict's: a repeated user or key is a mistake, not an override.
     data = parse(text, { uniqueKeys: true, prettyErrors: false });
   } catch (err) {
-    if (err instanceof YAMLParseError) throw new WebConfigError(describeYamlError(err, text));
-    throw new WebConfigError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
+    if (err instanceof YAMLParseError) throw new ConfigError(describeYamlError(err, text));
+    throw new ConfigError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
   }
   if (data === undefined) data = null;
-  if (!validate(data)) throw new WebConfigError(describeSchemaError(validate.errors![0]!, data));
+  if (!validate(data)) throw new ConfigError(describeSchemaError(validate.errors![0]!, data));
   return data as WebConfigFile | null;
 }
 
-/** Builds the WebConfig from the file's text, reading the files it names with `read`; throws WebConfigError. */
+/** Builds the WebConfig from the file's text, reading the files it names with `read`; throws ConfigError. */
 export function loadWebConfig(configPath: string, text: string, read: ReadFile): WebConfig {
   const file = parseWebConfigText(text);
 
@@ -116,10 +112,10 @@ export function loadWebConfig(configPath: string, text: string, read: ReadFile):
   for (const [name, value] of Object.entries(file?.http_server_config?.headers ?? {})) {
     const allowed = CONFIGURABLE_HEADERS[name];
     if (allowed === undefined) {
-      throw new WebConfigError(`http_server_config.headers.${name}: this header can not be configured (only ${Object.keys(CONFIGURABLE_HEADERS).join(', ')})`);
+      throw new ConfigError(`http_server_config.headers.${name}: this header can not be configured (only ${Object.keys(CONFIGURABLE_HEADERS).join(', ')})`);
     }
     if (allowed !== null && !allowed.includes(value)) {
-      throw new WebConfigError(`http_server_config.headers.${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+      throw new ConfigError(`http_server_config.headers.${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
     }
     if (value !== '') headers[name] = value;
   }
@@ -128,7 +124,7 @@ export function loadWebConfig(configPath: string, text: string, read: ReadFile):
   for (const [user, hash] of Object.entries(file?.basic_auth_users ?? {})) {
     const m = BCRYPT_HASH.exec(hash);
     const cost = m ? Number(m[1]) : 0;
-    if (!m || cost < 4 || cost > 31) throw new WebConfigError(`basic_auth_users.${user}: not a bcrypt hash (make one with htpasswd -nBC 10 "")`);
+    if (!m || cost < 4 || cost > 31) throw new ConfigError(`basic_auth_users.${user}: not a bcrypt hash (make one with htpasswd -nBC 10 "")`);
     users.set(user, hash);
   }
 
@@ -136,9 +132,9 @@ export function loadWebConfig(configPath: string, text: string, read: ReadFile):
   const rl = file?.rate_limit;
   if (rl) {
     const intervalMs = typeof rl.interval === 'number' ? (rl.interval === 0 ? 0 : undefined) : parseDuration(rl.interval ?? '0');
-    if (intervalMs === undefined) throw new WebConfigError(`rate_limit.interval: invalid duration ${JSON.stringify(rl.interval)} (want e.g. 100ms, 1s)`);
+    if (intervalMs === undefined) throw new ConfigError(`rate_limit.interval: invalid duration ${JSON.stringify(rl.interval)} (want e.g. 100ms, 1s)`);
     // Go's limiter with a burst of 0 refuses every request; no one means that, so say so instead.
-    if (intervalMs > 0 && !(rl.burst! >= 1)) throw new WebConfigError('rate_limit.burst: must be at least 1 when interval is set');
+    if (intervalMs > 0 && !(rl.burst! >= 1)) throw new ConfigError('rate_limit.burst: must be at least 1 when interval is set');
     if (intervalMs > 0) rateLimit = { intervalMs, burst: rl.burst! };
   }
 
@@ -150,12 +146,12 @@ export function loadWebConfig(configPath: string, text: string, read: ReadFile):
       t[key] ? readNamed(read, `tls_server_config.${key}`, resolve(dir, t[key]!)) : undefined;
     const cert = named('cert_file') ?? t.cert;
     const key = named('key_file') ?? t.key;
-    if (!cert) throw new WebConfigError('tls_server_config: missing one of cert or cert_file');
-    if (!key) throw new WebConfigError('tls_server_config: missing one of key or key_file');
+    if (!cert) throw new ConfigError('tls_server_config: missing one of cert or cert_file');
+    if (!key) throw new ConfigError('tls_server_config: missing one of key or key_file');
     try {
-      tls = buildTlsSettings(t, { cert, key, clientCa: named('client_ca_file') ?? t.client_ca });
+      tls = buildTlsSettings(t, { cert, key, clientCa: named('client_ca_file') ?? t.client_ca ?? undefined });
     } catch (err) {
-      if (err instanceof TlsSettingError) throw new WebConfigError(`${err.key}: ${err.message}`);
+      if (err instanceof ConfigError && err.key !== undefined) throw new ConfigError(`${err.key}: ${err.message}`);
       throw err;
     }
   }

@@ -8,7 +8,7 @@ import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { ExporterError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { WebConfigError, type WebConfig } from './load-web-config.js';
+import type { WebConfig } from './load-web-config.js';
 import { clientCertViolation, type TlsSettings } from './tls-settings.js';
 import { readWebConfig, WebConfigWatcher, type LoadedWebConfig } from './web-config-watcher.js';
 import { WebGuard } from './web-guard.js';
@@ -23,7 +23,7 @@ function loadStartupWebConfig(path: string): LoadedWebConfig {
   try {
     return readWebConfig(path);
   } catch (err) {
-    const why = err instanceof WebConfigError ? err.message : err instanceof Error ? err.message : String(err);
+    const why = err instanceof Error ? err.message : String(err);
     throw new ExporterError('web-config', `--web.config.file=${path}: ${why}`);
   }
 }

@@ -3,6 +3,7 @@
 
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { ConfigError } from '../errors.js';
 import type { ClientAuthType, TlsVersionName, WebConfigFile } from './web-config-schema.js';
 
 export interface TlsSettings {
@@ -16,16 +17,6 @@ export interface TlsSettings {
   rejectUnauthorized: boolean;
   /** The client certificate must carry one of these SANs (DNS, IP, email or URI), when set. */
   allowedSans: readonly string[] | undefined;
-}
-
-/** Where a setting went wrong: the dotted key and why, turned into one line by the loader. */
-export class TlsSettingError extends Error {
-  constructor(
-    readonly key: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const NODE_VERSIONS: Record<TlsVersionName, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = {
@@ -78,35 +69,32 @@ function opensslReason(err: unknown): string {
   return e.reason ?? e.message ?? String(err);
 }
 
-/** Builds the settings, or throws TlsSettingError naming the key at fault. */
+/** Builds the settings, or throws ConfigError naming the key at fault. */
 export function buildTlsSettings(c: NonNullable<WebConfigFile['tls_server_config']>, pem: TlsMaterial): TlsSettings {
   const clientAuth = c.client_auth_type === 'RequireClientCert' ? 'RequireAnyClientCert' : c.client_auth_type || 'NoClientCert';
   const min = c.min_version ?? 'TLS12';
   const max = c.max_version ?? 'TLS13';
   if (VERSION_ORDER.indexOf(min) > VERSION_ORDER.indexOf(max)) {
-    throw new TlsSettingError('tls_server_config.min_version', `${min} is above max_version ${max}`);
+    throw new ConfigError(`${min} is above max_version ${max}`, 'tls_server_config.min_version');
   }
-  const hasCa = c.client_ca_file !== undefined || c.client_ca !== undefined;
+  const hasCa = (c.client_ca_file ?? undefined) !== undefined || (c.client_ca ?? undefined) !== undefined;
   if (hasCa && clientAuth === 'NoClientCert') {
-    throw new TlsSettingError('tls_server_config.client_ca_file', 'client CAs are set without a client_auth_type that asks for a certificate');
+    throw new ConfigError('client CAs are set without a client_auth_type that asks for a certificate', 'tls_server_config.client_ca_file');
   }
   if (c.client_allowed_sans && clientAuth !== 'RequireAnyClientCert' && clientAuth !== 'RequireAndVerifyClientCert') {
-    throw new TlsSettingError(
-      'tls_server_config.client_allowed_sans',
-      'needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert (the others let a client send no certificate)',
-    );
+    throw new ConfigError('needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert (the others let a client send no certificate)', 'tls_server_config.client_allowed_sans');
   }
 
   const ciphers: string[] = [];
   for (const name of c.cipher_suites ?? []) {
     const mapped = OPENSSL_CIPHERS[name];
-    if (mapped === undefined) throw new TlsSettingError('tls_server_config.cipher_suites', `unknown cipher "${name}"`);
+    if (mapped === undefined) throw new ConfigError(`unknown cipher "${name}"`, 'tls_server_config.cipher_suites');
     if (mapped !== null) ciphers.push(mapped);
   }
   const curves: string[] = [];
   for (const name of c.curve_preferences ?? []) {
     const mapped = OPENSSL_CURVES[name];
-    if (mapped === undefined) throw new TlsSettingError('tls_server_config.curve_preferences', `unknown curve "${name}"`);
+    if (mapped === undefined) throw new ConfigError(`unknown curve "${name}"`, 'tls_server_config.curve_preferences');
     curves.push(mapped);
   }
 
@@ -124,26 +112,26 @@ export function buildTlsSettings(c: NonNullable<WebConfigFile['tls_server_config
   try {
     createSecureContext({ cert: pem.cert, key: pem.key });
   } catch (err) {
-    throw new TlsSettingError('tls_server_config', `certificate and key: ${opensslReason(err)}`);
+    throw new ConfigError(`certificate and key: ${opensslReason(err)}`, 'tls_server_config');
   }
   if (pem.clientCa !== undefined) {
     // OpenSSL (like Go's AppendCertsFromPEM) skips what is not a certificate, which would leave every client
     // certificate failing to verify for no visible reason: refuse a CA file without one readable certificate.
-    const key = c.client_ca_file !== undefined ? 'tls_server_config.client_ca_file' : 'tls_server_config.client_ca';
+    const key = (c.client_ca_file ?? undefined) !== undefined ? 'tls_server_config.client_ca_file' : 'tls_server_config.client_ca';
     const blocks = String(pem.clientCa).match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
-    if (blocks.length === 0) throw new TlsSettingError(key, 'no PEM certificate in it');
+    if (blocks.length === 0) throw new ConfigError('no PEM certificate in it', key);
     for (const block of blocks) {
       try {
         new X509Certificate(block);
       } catch (err) {
-        throw new TlsSettingError(key, `a certificate does not parse: ${opensslReason(err)}`);
+        throw new ConfigError(`a certificate does not parse: ${opensslReason(err)}`, key);
       }
     }
   }
   try {
     createSecureContext(secureContext);
   } catch (err) {
-    throw new TlsSettingError(ciphers.length > 0 ? 'tls_server_config.cipher_suites' : 'tls_server_config', opensslReason(err));
+    throw new ConfigError(opensslReason(err), ciphers.length > 0 ? 'tls_server_config.cipher_suites' : 'tls_server_config');
   }
 
   return {

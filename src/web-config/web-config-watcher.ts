@@ -4,8 +4,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
+import { ConfigError, errnoCode, errnoText } from '../errors.js';
 import type { Logger } from '../log.js';
-import { loadWebConfig, parseWebConfigText, referencedFiles, WebConfigError, type WebConfig } from './load-web-config.js';
+import { loadWebConfig, parseWebConfigText, referencedFiles, type WebConfig } from './load-web-config.js';
 
 /** Often enough that a rotated certificate is served within seconds; reading three small files costs microseconds. */
 export const WEB_CONFIG_POLL_MS = 5000;
@@ -26,7 +27,7 @@ export function readWebConfig(path: string): LoadedWebConfig {
   try {
     text = readFileSync(path);
   } catch (err) {
-    throw new WebConfigError(`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(`cannot read the file: ${errnoText(err)}`);
   }
   const hash = createHash('sha256').update(text);
   const seen = new Map<string, Buffer>();
@@ -59,7 +60,7 @@ function currentFingerprint(path: string): string {
     try {
       hash.update(readFileSync(file));
     } catch (err) {
-      hash.update(`missing ${(err as NodeJS.ErrnoException).code ?? ''}`);
+      hash.update(`missing ${errnoCode(err) ?? ''}`);
     }
   }
   return hash.digest('hex');
@@ -106,7 +107,7 @@ export class WebConfigWatcher {
       } catch (err) {
         this.options.logger.debug('cannot watch web config folder; relying on the periodic check', {
           dir,
-          err: (err as NodeJS.ErrnoException).code ?? String(err),
+          err: errnoText(err),
         });
       }
     }
@@ -126,7 +127,7 @@ export class WebConfigWatcher {
     try {
       fingerprint = currentFingerprint(this.options.path);
     } catch (err) {
-      this.refuse(`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      this.refuse(`cannot read the file: ${errnoText(err)}`);
       return false;
     }
     if (fingerprint === this.fingerprint || fingerprint === this.refused) return false;

@@ -12,7 +12,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { parseCommandLine } from '../../src/config.js';
+import { parseCommandLine } from '../../src/cli/config.js';
 import { REPO } from '../helpers/processes.js';
 import { readRules, RULES_DIR } from '../helpers/rules.js';
 

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
-import { SampleHistory } from '../../src/history.js';
+import { SampleHistory } from '../../src/snapshot/history.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
+import { Exposition } from '../../src/metrics/exposition.js';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { createCollector } from '../../src/sample/collector.js';
+import { createSampleTaker } from '../../src/sample/take-sample.js';
 import type { Sample } from '../../src/sample/sample.js';
-import type { SampleFailure } from '../../src/sampler.js';
+import type { SampleFailure } from '../../src/sample/sampler.js';
 import { toSnapshot } from '../../src/snapshot/snapshot.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
@@ -28,7 +29,7 @@ function app(
     history,
     version: '9.9.9',
     samples,
-    renderMetrics: render,
+    exposition: async () => new Exposition(await render()),
     metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
     logger,
     now: () => NOW,
@@ -36,7 +37,7 @@ function app(
   return a;
 }
 const sample = (ageMs = 0): Sample => ({
-  ...createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).collect(),
+  ...createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).take(),
   timestampMs: NOW - ageMs,
 });
 

@@ -4,12 +4,13 @@ import bcrypt from 'bcryptjs';
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
+import { Exposition } from '../../src/metrics/exposition.js';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { createCollector } from '../../src/sample/collector.js';
+import { createSampleTaker } from '../../src/sample/take-sample.js';
 import { WebGuard } from '../../src/web-config/web-guard.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
-const latest = createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).collect();
+const latest = createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).take();
 const HASH = bcrypt.hashSync('pw', 4);
 const auth = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
 
@@ -19,7 +20,7 @@ function app(guard?: WebGuard) {
     sampleIntervalMs: 5000,
     version: '9.9.9',
     samples: { latest, lastFailure: undefined },
-    renderMetrics: async () => 'm 1\n',
+    exposition: async () => new Exposition('m 1\n'),
     metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
     logger: createLogger('error', 'logfmt', () => undefined),
     ...(guard && { guard: guard.onRequest }),
@@ -91,7 +92,7 @@ t.test('/healthz cuts absolute paths out of failure messages', async (t) => {
     sampleIntervalMs: 5000,
     version: '9.9.9',
     samples: { latest, lastFailure: { source: 'procfs_root', message: 'collector worker failed: boom at /srv/app/dist/x.js:3', atMs: Date.now() } },
-    renderMetrics: async () => 'm 1\n',
+    exposition: async () => new Exposition('m 1\n'),
     metricsContentType: 'text/plain',
     logger: createLogger('error', 'logfmt', () => undefined),
   });

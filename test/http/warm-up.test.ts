@@ -4,12 +4,13 @@ import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
 import { warmUp } from '../../src/http/warm-up.js';
 import { createLogger } from '../../src/log.js';
+import { Exposition } from '../../src/metrics/exposition.js';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { createCollector } from '../../src/sample/collector.js';
+import { createSampleTaker } from '../../src/sample/take-sample.js';
 import type { Sample } from '../../src/sample/sample.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
-const sample = (): Sample => createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).collect();
+const sample = (): Sample => createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).take();
 
 function app(latest: Sample | undefined, render: () => Promise<string>) {
   return buildApp({
@@ -17,7 +18,7 @@ function app(latest: Sample | undefined, render: () => Promise<string>) {
     sampleIntervalMs: 5000,
     version: '9.9.9',
     samples: { latest, lastFailure: undefined },
-    renderMetrics: render,
+    exposition: async () => new Exposition(await render()),
     metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
     logger: createLogger('error', 'logfmt', () => {}),
   });

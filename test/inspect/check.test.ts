@@ -1,12 +1,12 @@
 import t from 'tap';
 import { evaluateCheck, hasThresholds, unknownLine } from '../../src/inspect/check.js';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { createCollector } from '../../src/sample/collector.js';
+import { createSampleTaker } from '../../src/sample/take-sample.js';
 import { toSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
 // The fixture: 9 zombies, most (4) under pid 100 (bash); 412 PIDs of 30000 (1.37%).
-const fixture = toSnapshot(createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).collect());
+const fixture = toSnapshot(createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents: 10 }).take());
 
 t.test('levels are crossed strictly above the threshold, as Nagios reads "N"', async (t) => {
   const cases: [Parameters<typeof evaluateCheck>[1], string, number][] = [

@@ -3,7 +3,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { parseCgroup, primaryCgroupPath } from '../../src/procfs/parse-cgroup.js';
+import { parseCgroup, primaryCgroupPath } from '../../src/procfs/parse-proc-cgroup.js';
 import { describeCgroupPath, type CgroupOrigin } from '../../src/procfs/parse-cgroup-path.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
@@ -133,7 +133,7 @@ for (const [file, { origin, source }] of Object.entries(cases)) {
   t.test(`${file}: ${source}`, async (t) => {
     const parsed = parseCgroup(readFileSync(`${DIR}/${file}`, 'utf8'));
     if (!parsed.ok) throw new Error(parsed.failure);
-    const path = primaryCgroupPath(parsed.entries);
+    const path = primaryCgroupPath(parsed.value);
     t.ok(path, 'a primary path');
     t.same(describeCgroupPath(path!), origin);
   });

@@ -3,11 +3,11 @@
 
 import fc from 'fast-check';
 import t from 'tap';
-import { parseCgroup, primaryCgroupPath } from '../../src/procfs/parse-cgroup.js';
+import { parseCgroup, primaryCgroupPath } from '../../src/procfs/parse-proc-cgroup.js';
 import { parseLoadAvg } from '../../src/procfs/parse-loadavg.js';
 import { parsePasswd } from '../../src/procfs/parse-passwd.js';
-import { parseForks } from '../../src/procfs/parse-proc-stat.js';
-import { handlesSigchld, parseStatus } from '../../src/procfs/parse-status.js';
+import { parseForks } from '../../src/procfs/parse-stat.js';
+import { handlesSigchld, parseStatus } from '../../src/procfs/parse-proc-status.js';
 import { parseSysctlInt } from '../../src/procfs/parse-sysctl-int.js';
 import { parseUptime } from '../../src/procfs/parse-uptime.js';
 
@@ -28,24 +28,24 @@ t.test('every parser returns a typed result for any text', async (t) => {
     fc.property(text, (s) => {
       const status = parseStatus(s);
       if (status.ok) {
-        if (typeof status.status.sigCgt !== 'bigint' || !Number.isInteger(status.status.uid)) return false;
-        handlesSigchld(status.status);
+        if (typeof status.value.sigCgt !== 'bigint' || !Number.isInteger(status.value.uid)) return false;
+        handlesSigchld(status.value);
       }
       const load = parseLoadAvg(s);
-      if (load.ok && !Object.values(load.loadavg).every(Number.isSafeInteger)) return false;
+      if (load.ok && !Object.values(load.value).every(Number.isSafeInteger)) return false;
       const sysctl = parseSysctlInt(s);
       if (sysctl.ok && !Number.isSafeInteger(sysctl.value)) return false;
       const cgroup = parseCgroup(s);
       if (cgroup.ok) {
-        const path = primaryCgroupPath(cgroup.entries);
+        const path = primaryCgroupPath(cgroup.value);
         if (path !== null && typeof path !== 'string') return false;
       }
       const users = parsePasswd(s);
       for (const [uid, name] of users) if (!Number.isSafeInteger(uid) || name === '') return false;
       const uptime = parseUptime(s);
-      if (uptime.ok && !Number.isFinite(uptime.seconds)) return false;
+      if (uptime.ok && !Number.isFinite(uptime.value)) return false;
       const forks = parseForks(s);
-      if (forks.ok && !Number.isSafeInteger(forks.forks)) return false;
+      if (forks.ok && !Number.isSafeInteger(forks.value)) return false;
       return [status, load, sysctl, cgroup, uptime, forks].every(isFailure);
     }),
     RUNS,

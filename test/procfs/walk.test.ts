@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { loadNativeStatBatch } from '../../src/procfs/native-stat-batch.js';
-import { decodeComm, type ProcStat } from '../../src/procfs/parse-stat.js';
+import { decodeComm, type ProcStat } from '../../src/procfs/parse-proc-stat.js';
 import { createProcReader, skipReasonFor, type ProcReader } from '../../src/procfs/reader.js';
 import { ProcessWalker } from '../../src/procfs/walk.js';
 import { copyTree, faultyReader, scanTree, ZOMBIE_TREE } from '../helpers/fixtures.js';
@@ -56,25 +56,32 @@ for (const [name, make] of READERS) {
     t.equal(walk.processes.length, 19);
   });
 
-  t.test(`${name}: a walk spanning several native calls (a fixed 256 KiB buffer)`, async (t) => {
+  t.test(`${name}: a walk spanning several native calls returns every record intact, each under its own pid`, async (t) => {
     const tree = copyTree(ZOMBIE_TREE);
     t.teardown(tree.remove);
-    const line = (pid: number) => `${pid} (filler-${pid}) S 1 ${pid} ${pid} 0 -1 4194560 ${'0 '.repeat(8)}20 0 1 0 ${pid}${' 0'.repeat(30)}\n`;
+    // Records of different lengths (comm 1-15 bytes, numbers of 5 digits), each carrying its pid three ways: a field
+    // read from the wrong record, or a record shifted by a few bytes, shows as a mismatch for that pid.
+    const comm = (pid: number) => `f${'x'.repeat(pid % 14)}${pid % 10}`;
+    const line = (pid: number) =>
+      `${pid} (${comm(pid)}) S ${pid - 5000} ${pid} ${pid} 0 -1 4194560 ${'0 '.repeat(8)}20 0 ${1 + (pid % 7)} 0 ${pid * 3}${' 0'.repeat(30)}\n`;
+    const fillers = new Map<number, { comm: string; ppid: number; numThreads: number; startTimeTicks: number }>();
     for (let pid = 10_000; pid < 11_500; pid++) {
       mkdirSync(`${tree.dir}/${pid}`);
       writeFileSync(`${tree.dir}/${pid}/stat`, line(pid));
+      fillers.set(pid, { comm: comm(pid), ppid: pid - 5000, numThreads: 1 + (pid % 7), startTimeTicks: pid * 3 });
     }
     const walker = new ProcessWalker(make(tree.dir));
     for (let round = 0; round < 2; round++) {
-      let seen = 0;
-      let sum = 0;
-      const r = walker.walk((f) => {
-        seen++;
-        sum += f.startTimeTicks;
+      const seen = new Map<number, { comm: string; ppid: number; numThreads: number; startTimeTicks: number }>();
+      let twice = 0;
+      const r = walker.walk((f, b) => {
+        if (seen.has(f.pid)) twice++;
+        seen.set(f.pid, { comm: decodeComm(b, f), ppid: f.ppid, numThreads: f.numThreads, startTimeTicks: f.startTimeTicks });
       });
       t.equal(r.processes, 1520, `round ${round}: all of them`);
-      t.equal(seen, 1520);
-      t.ok(sum > 1500 * 10_000, 'fields read from the right records');
+      t.equal(twice, 0, `round ${round}: each pid visited once`);
+      const wrong = [...fillers].filter(([pid, want]) => JSON.stringify(seen.get(pid)) !== JSON.stringify(want)).map(([pid]) => pid);
+      t.same(wrong, [], `round ${round}: every filler's fields read from its own record`);
     }
   });
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 // Fault injection through the procfs reader, for the errno cases real files can't produce as root: every skip is
 // counted by reason, an essential source failing fails only that sample, and the exporter keeps serving the last
 // good sample with its timestamp while /healthz says what is wrong.
@@ -6,18 +7,22 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
-import { ExporterMetrics } from '../../src/metrics.js';
-import { SourceFailure } from '../../src/procfs/host-facts.js';
+import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
+import { SourceFailure } from '../../src/sample/sample.js';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { createCollector } from '../../src/sample/collector.js';
-import { Sampler } from '../../src/sampler.js';
+import { createSampleTaker } from '../../src/sample/take-sample.js';
+import type { Sample } from '../../src/sample/sample.js';
+import { Sampler } from '../../src/sample/sampler.js';
 import { parseExposition, valueOf } from '../helpers/exposition.js';
 import { faultyReader, ZOMBIE_TREE, type Faults } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 
+/** The next sample the sampler publishes. */
+const nextSample = async (sampler: Sampler): Promise<Sample> => ((await once(sampler, 'sample')) as [Sample])[0];
+
 const base = createProcReader(ZOMBIE_TREE, { native: false });
-const clean = createCollector({ reader: base, topParents: 10 }).collect();
-const collectWith = (faults: Faults) => createCollector({ reader: faultyReader(base, faults), topParents: 10 }).collect();
+const clean = createSampleTaker({ reader: base, topParents: 10 }).take();
+const collectWith = (faults: Faults) => createSampleTaker({ reader: faultyReader(base, faults), topParents: 10 }).take();
 // pid 100 is the top parent (4 zombies), 101 one of its zombies, 500 a plain process.
 const ERRNO_REASON: [string, string][] = [
   ['ENOENT', 'vanished'],
@@ -90,7 +95,7 @@ t.test('a proc root that cannot be listed fails the sample as procfs_root', asyn
 t.test('the running exporter: last good sample served with its timestamp, failures counted, /healthz says why', async (t) => {
   let faults: Faults = {};
   let now = 1_700_000_000_000;
-  const collector = createCollector({
+  const collector = createSampleTaker({
     reader: faultyReader(base, {
       list: () => faults.list?.(),
       text: (r) => faults.text?.(r),
@@ -99,7 +104,7 @@ t.test('the running exporter: last good sample served with its timestamp, failur
     topParents: 10,
     now: () => now,
   });
-  const sampler = new Sampler({ collect: () => collector.collect(), intervalMs: 10, now: () => now });
+  const sampler = new Sampler({ take: () => collector.take(), intervalMs: 10, now: () => now });
   const metrics = new ExporterMetrics(new Registry(), { version: 't', nodejsVersion: 'v', walker: 'node' }, 0.01, () => now);
   const logs: string[] = [];
   sampler.on('sample', (s) => metrics.recordSample(s));
@@ -109,7 +114,7 @@ t.test('the running exporter: last good sample served with its timestamp, failur
     sampleIntervalMs: 10,
     version: 't',
     samples: sampler,
-    renderMetrics: () => metrics.render(),
+    exposition: () => metrics.exposition(),
     metricsContentType: metrics.contentType,
     logger: createLogger('debug', 'logfmt', (l) => logs.push(l)),
     now: () => now,
@@ -121,14 +126,14 @@ t.test('the running exporter: last good sample served with its timestamp, failur
     return { status: res.statusCode, body: res.json() as { reason: string; lastSampleTime: string; skipped: Record<string, number> } };
   };
   sampler.start();
-  await sampler.nextSample();
+  await nextSample(sampler);
   const goodTs = valueOf(await scrape(), 'zombie_exporter_last_sample_timestamp_seconds');
   t.equal(goodTs, now / 1000);
 
   // Pids failing with EMFILE: the sample is published with them skipped and counted.
   faults = { pidFile: (pid) => (pid === 500 || pid === 501 ? 'EMFILE' : undefined) };
   now += 10;
-  const withSkips = await sampler.nextSample();
+  const withSkips = await nextSample(sampler);
   t.equal(withSkips.skipped.io_error, clean.skipped.io_error + 2);
   const skippedAfter = valueOf(await scrape(), 'zombie_exporter_skipped_pids_total', { reason: 'io_error' })!;
   t.ok(skippedAfter >= 1 + 3, `io_error skips accumulate over samples (${skippedAfter})`);

@@ -2,9 +2,8 @@
 // namespace-relative paths, and the label cap.
 
 import t from 'tap';
-import { CGROUP_LABEL_MAX, cgroupLabel } from '../../src/cgroup-label.js';
+import { CGROUP_LABEL_MAX, cgroupLabel } from '../../src/metrics/cgroup-label.js';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { ParentCgroups, PARENT_CGROUP_MAX_AGE_MS } from '../../src/sample/parent-cgroups.js';
 import { CgroupPathResolver } from '../../src/sample/resolve-cgroup-path.js';
 import { UNKNOWN_CGROUP, zombiesByCgroup } from '../../src/sample/zombies-by-cgroup.js';
 import { faultyReader, ZOMBIE_TREE } from '../helpers/fixtures.js';
@@ -32,28 +31,6 @@ t.test('top N cgroups by zombies, the rest in other, unknown parents under ""; s
   t.equal(asked, 0);
   const tie = zombiesByCgroup([{ pid: 1, zombies: 1 }, { pid: 2, zombies: 1 }], (pid) => (pid === 1 ? '/z' : '/a'), 1);
   t.same(tie.top, [{ cgroup: '/a', zombies: 1 }], 'ties by path, for a stable series set');
-});
-
-t.test("a parent's cgroup is read once a minute while it keeps zombies, and forgotten when it stops", async (t) => {
-  const reads: string[] = [];
-  const base = createProcReader(ZOMBIE_TREE, { native: false });
-  const cgroups = new ParentCgroups({ ...base, readText: (rel) => (reads.push(rel), base.readText(rel)) });
-  t.equal(cgroups.of(200, 1000), '/system.slice/my-app.service', 'v1 pids controller path');
-  t.equal(cgroups.of(100, 1000), '/user.slice/user-1000.slice/session-3.scope');
-  t.equal(cgroups.of(200, 1000 + PARENT_CGROUP_MAX_AGE_MS - 1), '/system.slice/my-app.service');
-  t.same(reads, ['200/cgroup', '100/cgroup']);
-  cgroups.of(200, 1000 + PARENT_CGROUP_MAX_AGE_MS);
-  t.equal(reads.length, 3, 'a minute old: read again');
-  cgroups.of(200, 1000 + PARENT_CGROUP_MAX_AGE_MS, 777);
-  cgroups.of(200, 1000 + PARENT_CGROUP_MAX_AGE_MS, 778);
-  t.equal(reads.length, 4, 'another start time: a reused pid, read again');
-  cgroups.endSample();
-  cgroups.endSample();
-  t.equal(cgroups.size, 0, 'nobody asked in a whole sample: forgotten');
-  t.equal(cgroups.of(0, 1), null, 'pid 0: outside the namespace');
-  t.equal(cgroups.of(424242, 1), null, 'gone');
-  const hidden = new ParentCgroups(faultyReader(base, { text: (rel) => (rel.endsWith('/cgroup') ? 'EACCES' : undefined) }));
-  t.equal(hidden.of(100, 1), null, 'unreadable is unknown, never a throw');
 });
 
 t.test('namespace-relative paths resolve against the walked cgroups when exactly one matches', async (t) => {

@@ -1,12 +1,12 @@
 import t from 'tap';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { createCollector } from '../../src/sample/collector.js';
+import { createSampleTaker } from '../../src/sample/take-sample.js';
 import { planNextSteps } from '../../src/snapshot/next-steps-plan.js';
 import { toSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
 const fixture = (topParents = 10): Snapshot =>
-  toSnapshot(createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents }).collect());
+  toSnapshot(createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents }).take());
 
 t.test('the fixture: one command per ordinary parent, PID 1 apart, nothing unlisted', async (t) => {
   const plan = planNextSteps(fixture());

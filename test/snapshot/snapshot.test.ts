@@ -1,11 +1,11 @@
 import t from 'tap';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { createCollector } from '../../src/sample/collector.js';
+import { createSampleTaker } from '../../src/sample/take-sample.js';
 import { pidLimit, toSnapshot } from '../../src/snapshot/snapshot.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
 const collect = (topParents = 10, now = () => 1_700_000_000_000) =>
-  createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents, now }).collect();
+  createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents, now }).take();
 
 t.test('the fixture tree as a snapshot', async (t) => {
   const sample = collect();
@@ -48,10 +48,10 @@ t.test('parents beyond the top N sum into otherParents; PID 1 without zombies is
 
 t.test('watchingSeconds grows from the first sample; PID limit is the lower of the two limits', async (t) => {
   let now = 1_000_000;
-  const c = createCollector({ reader: createProcReader(ZOMBIE_TREE), topParents: 10, now: () => now });
-  c.collect();
+  const c = createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents: 10, now: () => now });
+  c.take();
   now += 90_000;
-  t.equal(toSnapshot(c.collect()).watchingSeconds, 90);
+  t.equal(toSnapshot(c.take()).watchingSeconds, 90);
   t.equal(pidLimit({ pidMax: 32768, threadsMax: null }), 32768);
   t.equal(pidLimit({ pidMax: 4194304, threadsMax: 192731 }), 192731);
   const s = toSnapshot({ ...collect(), init: null, pidMax: 0, threadsMax: null });

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import t from 'tap';
-import { loadWebConfig, parseWebConfigText, referencedFiles, WebConfigError } from '../../src/web-config/load-web-config.js';
+import { ConfigError } from '../../src/errors.js';
+import { loadWebConfig, parseWebConfigText, referencedFiles } from '../../src/web-config/load-web-config.js';
 import { makePki } from '../helpers/certs.js';
 
 const HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi';
@@ -79,16 +80,16 @@ t.test('every invalid file is one line naming the key', async (t) => {
     ['- a\n- b\n', '(top level): must be a mapping'],
   ];
   for (const [text, message] of cases) {
-    t.throws(() => load(text), new WebConfigError(message), message);
+    t.throws(() => load(text), new ConfigError(message), message);
   }
 });
 
-t.test('the errors are WebConfigErrors with one line', async (t) => {
+t.test('the errors are ConfigErrors with one line', async (t) => {
   try {
     load('a: [\n');
     t.fail('should throw');
   } catch (err) {
-    t.type(err, WebConfigError);
+    t.type(err, ConfigError);
     t.notMatch((err as Error).message, /\n/);
   }
 });

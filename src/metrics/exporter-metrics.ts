@@ -1,0 +1,141 @@
+// The exporter's metrics on a registry passed in: every family of families.ts, its values pulled from the latest
+// Sample when a scrape renders them (prom-client's collect()), prom-client's runtime families, and the cache.
+
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ProcRootView, Sample, SampleSource } from '../sample/sample.js';
+import { ExpositionCache, sameInputs, type Exposition } from './exposition.js';
+import { FAMILIES, SAMPLE_DURATION_BUCKETS, type FamilyKey } from './families.js';
+import type { HostInfo } from './host-info.js';
+import { SampleCounts } from './sample-counts.js';
+import { sampleSeries, type BuildInfo, type FamilySeries } from './sample-series.js';
+
+export type { BuildInfo } from './sample-series.js';
+export { Exposition } from './exposition.js';
+
+// prom-client's default metrics include three gauges whose `_total` suffix makes `promtool check metrics` fail.
+const PROMTOOL_INVALID_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/**
+ * How long the runtime families' text is reused. They describe the exporter process itself (CPU seconds, RSS, open
+ * fds), which Prometheus reads once per scrape interval; one second of staleness is invisible there, and it keeps a
+ * burst of scrapes from each paying for /proc/self reads and the formatting of every runtime series.
+ */
+export const RUNTIME_TTL_MS = 1000;
+
+/**
+ * prom-client samples event-loop delay every 10 ms by default, a cost of its own on an idle host. The walk runs in a
+ * worker, so this loop has nothing that should block it: once a second still shows a loop that stays blocked.
+ */
+const EVENT_LOOP_MONITORING_PRECISION_MS = 1000;
+
+export class ExporterMetrics {
+  private readonly registry: Registry;
+  private readonly counts = new SampleCounts();
+  private readonly duration: Histogram;
+  private latest: Sample | undefined;
+  private hostInfo: HostInfo | undefined;
+  private procfsView: ProcRootView | undefined;
+  /** The projection of the inputs it was made from; made again when one of them is a new object or number. */
+  private series: { inputs: readonly unknown[]; series: FamilySeries } | undefined;
+  private readonly cache: ExpositionCache;
+
+  constructor(
+    registry: Registry,
+    private readonly build: BuildInfo,
+    private readonly intervalSeconds: number,
+    now: () => number = Date.now,
+  ) {
+    this.registry = registry;
+    const registers = [registry];
+    const self = this;
+    let duration: Histogram | undefined;
+    for (const [key, family] of Object.entries(FAMILIES) as [FamilyKey, (typeof FAMILIES)[FamilyKey]][]) {
+      const { name, help } = family;
+      const labelNames = [...family.labels];
+      if (family.type === 'histogram') {
+        duration = new Histogram({ name, help, labelNames, buckets: [...SAMPLE_DURATION_BUCKETS], registers });
+        continue;
+      }
+      const kind = family.type;
+      const metric = { name, help, labelNames, registers, collect(this: Gauge | Counter) {
+        self.fill(this, key as Exclude<FamilyKey, 'sampleDuration'>, kind);
+      } };
+      if (kind === 'gauge') new Gauge(metric);
+      else new Counter(metric);
+    }
+    this.duration = duration!;
+    const sampledNames = registry.getMetricsAsArray().map((m) => m.name);
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS });
+    for (const name of PROMTOOL_INVALID_DEFAULTS) registry.removeSingleMetric(name);
+    const sampled = new Set(sampledNames);
+    const runtimeNames = registry.getMetricsAsArray().map((m) => m.name).filter((n) => !sampled.has(n));
+    this.cache = new ExpositionCache({
+      renderSampled: () => this.renderFamilies(sampledNames),
+      renderRuntime: () => this.renderFamilies(runtimeNames),
+      inputs: () => this.inputs(),
+      runtimeTtlMs: RUNTIME_TTL_MS,
+      now,
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition, as registry.metrics() would render it, with its bytes; rendered only when something changed. */
+  exposition(): Promise<Exposition> {
+    return this.cache.get();
+  }
+
+  /** The exposition's text. */
+  async render(): Promise<string> {
+    return (await this.cache.get()).text;
+  }
+
+  setHostInfo(info: HostInfo): void {
+    this.hostInfo = { ...info };
+  }
+
+  setProcfsView(view: ProcRootView): void {
+    this.procfsView = { hidepid: view.hidepid, pidNamespace: view.pidNamespace };
+  }
+
+  /** A published sample: its values are what the next scrape shows. */
+  recordSample(s: Sample): void {
+    this.counts.recordSample(s);
+    this.duration.observe(s.durationSeconds);
+    this.latest = s;
+  }
+
+  /** A sample that failed on a source it can't do without; the previous sample's values stay. */
+  recordFailure(source: SampleSource): void {
+    this.counts.recordFailure(source);
+  }
+
+  /** What the sampled text is a function of, by identity (the counts by their one number that always moves). */
+  private inputs(): readonly unknown[] {
+    return [this.latest, this.counts.attempted, this.hostInfo, this.procfsView];
+  }
+
+  /** One family's series, set on its prom-client metric as it renders. */
+  private fill(metric: Gauge | Counter, key: Exclude<FamilyKey, 'sampleDuration'>, kind: 'gauge' | 'counter'): void {
+    const inputs = this.inputs();
+    if (this.series === undefined || !sameInputs(this.series.inputs, inputs)) {
+      const { latest: sample, counts, build, intervalSeconds, hostInfo, procfsView } = this;
+      this.series = { inputs, series: sampleSeries({ sample, counts, build, intervalSeconds, hostInfo, procfsView }) };
+    }
+    const series = this.series.series[key] ?? [];
+    metric.reset();
+    // reset() leaves a family without labels at 0; with no series it is absent instead.
+    if (series.length === 0 && FAMILIES[key].labels.length === 0) metric.remove();
+    for (const s of series) {
+      if (kind === 'gauge') (metric as Gauge).set(s.labels, s.value);
+      else (metric as Counter).inc(s.labels, s.value);
+    }
+  }
+
+  private async renderFamilies(names: string[]): Promise<string> {
+    const parts = await Promise.all(names.map((n) => this.registry.getSingleMetricAsString(n)));
+    return parts.join('\n\n');
+  }
+}

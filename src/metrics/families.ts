@@ -1,0 +1,117 @@
+// Every metric family the exporter declares, in one table: name, help, type and labels, in exposition order.
+// docs/metrics.md is held to this table by a test; what each family's values are is sample-series.ts.
+
+export type FamilyType = 'gauge' | 'counter' | 'histogram';
+
+export interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly type: FamilyType;
+  readonly labels: readonly string[];
+}
+
+const LAST = 'As of the last sample.';
+
+const gauge = (name: string, help: string, labels: readonly string[] = []): Family => ({ name, help, type: 'gauge', labels });
+const counter = (name: string, help: string, labels: readonly string[] = []): Family => ({ name, help, type: 'counter', labels });
+
+/** Buckets of zombie_exporter_sample_duration_seconds: a walk takes a millisecond on a small host, seconds on a huge one. */
+export const SAMPLE_DURATION_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const FAMILIES = {
+  zombies: gauge('proctable_zombies', `Reapable zombie processes: leaders in state Z with no live threads. ${LAST}`),
+  zombieLeadersWithThreads: gauge(
+    'proctable_zombie_leaders_with_threads',
+    `Thread-group leaders in state Z whose other threads still run (not reapable yet). ${LAST}`,
+  ),
+  zombiesByParent: gauge(
+    'proctable_zombies_by_parent',
+    `Zombies per parent for the top parents and PID 1; parent_pid="other" sums the rest. ${LAST}`,
+    ['parent_pid', 'parent_comm'],
+  ),
+  zombieParents: gauge('proctable_zombie_parents', `Distinct parents holding at least one zombie. ${LAST}`),
+  zombieOldestAge: gauge(
+    'proctable_zombie_oldest_age_seconds',
+    `Seconds since the exporter first saw the oldest zombie present; 0 when none. ${LAST}`,
+  ),
+  zombieParentOldestAge: gauge(
+    'proctable_zombie_parent_oldest_age_seconds',
+    `Seconds since the exporter first saw each parent's oldest zombie; same series as proctable_zombies_by_parent. ${LAST}`,
+    ['parent_pid', 'parent_comm'],
+  ),
+  zombiesAppeared: counter('proctable_zombies_appeared_total', `Zombies first seen since the exporter started. ${LAST}`),
+  zombiesReaped: counter('proctable_zombies_reaped_total', `Zombies seen and then gone since the exporter started. ${LAST}`),
+  processes: gauge('proctable_processes', `Processes (thread-group leaders) by kernel state letter. ${LAST}`, ['state']),
+  pidsInUse: gauge(
+    'proctable_pids_in_use',
+    `Tasks in the kernel from /proc/loadavg (threads and zombies included), each holding a PID. ${LAST}`,
+  ),
+  visibleTasks: gauge(
+    'proctable_visible_tasks',
+    `Sum of num_threads over the processes the exporter can see; below pids_in_use under hidepid or a PID namespace. ${LAST}`,
+  ),
+  pidMax: gauge('proctable_pid_max', `/proc/sys/kernel/pid_max: PIDs wrap at this value. ${LAST}`),
+  threadsMax: gauge('proctable_threads_max', `/proc/sys/kernel/threads-max: the kernel's limit on tasks. ${LAST}`),
+  forks: counter('proctable_forks_total', `Forks since boot (threads included) from /proc/stat. ${LAST}`),
+  initCpu: counter('proctable_init_cpu_seconds_total', `CPU seconds used by PID 1, by mode. ${LAST}`, ['mode']),
+  initInfo: gauge('proctable_init_info', `PID 1's comm, value 1. ${LAST}`, ['comm']),
+  initSigchldHandled: gauge(
+    'proctable_init_sigchld_handled',
+    `1 when PID 1 catches, ignores or blocks SIGCHLD; 0 when it leaves it at default and likely never reaps. ${LAST}`,
+  ),
+  zombieParentInfo: gauge(
+    'proctable_zombie_parent_info',
+    `Where each top zombie parent runs, value 1: its cgroup and the container, pod and systemd unit it names; join on parent_pid. ${LAST}`,
+    ['parent_pid', 'parent_comm', 'cgroup', 'container_id', 'pod_uid', 'systemd_unit'],
+  ),
+  zombiesByCgroup: gauge(
+    'proctable_zombies_by_cgroup',
+    `Zombies by their parent's cgroup for the cgroups holding the most; cgroup="other" sums the rest. ${LAST}`,
+    ['cgroup'],
+  ),
+  cgroups: gauge('proctable_cgroups', `Cgroups read in the pids hierarchy by the last walk. ${LAST}`),
+  cgroupPids: gauge(
+    'proctable_cgroup_pids',
+    `pids.current: tasks in the cgroup and its descendants, for the cgroups closest to their limit and those that refused forks. ${LAST}`,
+    ['cgroup'],
+  ),
+  cgroupPidsMax: gauge('proctable_cgroup_pids_max', `pids.max: the cgroup's task limit; +Inf when it has none of its own. ${LAST}`, ['cgroup']),
+  cgroupPidsPeak: gauge('proctable_cgroup_pids_peak', `pids.peak: the most tasks the cgroup has held since it was created. ${LAST}`, ['cgroup']),
+  cgroupPidsRejected: counter(
+    'proctable_cgroup_pids_rejected_total',
+    `Forks refused by the cgroup's pids limit (pids.events max) since the exporter started or the cgroup appeared. ${LAST}`,
+    ['cgroup'],
+  ),
+  buildInfo: gauge('zombie_exporter_build_info', 'Build information, value 1; walker is native or node (the slower fallback).', [
+    'version',
+    'nodejs_version',
+    'walker',
+  ]),
+  hostInfo: gauge('zombie_exporter_host_info', 'Host facts read once at start-up, value 1.', ['os', 'distro', 'release', 'kernel', 'arch', 'nodename']),
+  sampleInterval: gauge('zombie_exporter_sample_interval_seconds', 'Configured --sample.interval.'),
+  lastSampleTimestamp: gauge(
+    'zombie_exporter_last_sample_timestamp_seconds',
+    'Unix time the last published sample was taken; the proctable_* metrics are as of then.',
+  ),
+  sampleDuration: {
+    name: 'zombie_exporter_sample_duration_seconds',
+    help: 'Time to walk the proc root and read host facts, per successful sample.',
+    type: 'histogram',
+    labels: [],
+  },
+  samples: counter('zombie_exporter_samples_total', 'Samples attempted.'),
+  sampleErrors: counter(
+    'zombie_exporter_sample_errors_total',
+    'Sources that could not be read, per sample; procfs_root, loadavg or pid_max failing fails the sample.',
+    ['source'],
+  ),
+  skippedPids: counter('zombie_exporter_skipped_pids_total', 'Pids skipped during walks, by reason.', ['reason']),
+  skippedCgroups: counter('zombie_exporter_skipped_cgroups_total', 'Cgroups skipped during walks of the pids hierarchy, by reason.', ['reason']),
+  procfsInfo: gauge(
+    'zombie_exporter_procfs_info',
+    "The proc root's hidepid mount option and whether it shows the host's PID namespace, value 1; read at start-up.",
+    ['hidepid', 'pid_namespace'],
+  ),
+} as const satisfies Record<string, Family>;
+
+export type FamilyKey = keyof typeof FAMILIES;

@@ -1,0 +1,33 @@
+// Host facts for zombie_exporter_host_info, read once at start-up: systeminformation spawns child processes, so it
+// never runs in the sampling loop (its processes() forks a `cat` per process and dies of E2BIG past ~6,500), and
+// it runs in a worker that exits afterwards, so its memory does not stay.
+
+import { once } from 'node:events';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** What zombie_exporter_host_info's labels say about the host. */
+export type HostInfo = Record<'os' | 'distro' | 'release' | 'kernel' | 'arch' | 'nodename', string>;
+
+const WORKER_URL = new URL(`./host-info-worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+function fromNode(): HostInfo {
+  return { os: os.platform(), distro: '', release: '', kernel: os.release(), arch: os.arch(), nodename: os.hostname() };
+}
+
+/** systeminformation's view of the OS, or node:os's when it fails or takes longer than timeoutMs. */
+export async function readHostInfo(timeoutMs = 5000): Promise<HostInfo> {
+  const worker = new Worker(WORKER_URL);
+  worker.unref();
+  const timer = setTimeout(() => void worker.terminate(), timeoutMs);
+  timer.unref();
+  try {
+    const [info] = (await Promise.race([once(worker, 'message'), once(worker, 'exit').then(() => [undefined])])) as [HostInfo | undefined];
+    return info ?? fromNode();
+  } catch {
+    return fromNode();
+  } finally {
+    clearTimeout(timer);
+    void worker.terminate();
+  }
+}

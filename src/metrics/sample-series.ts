@@ -1,0 +1,146 @@
+// The Sample (and the exporter's own facts) as the series of each family: a pure projection, computed when a scrape
+// needs it, so a sample nobody scrapes costs the thread that serves scrapes nothing.
+
+import type { ProcRootView, Sample } from '../sample/sample.js';
+import { cgroupLabel } from './cgroup-label.js';
+import type { FamilyKey } from './families.js';
+import type { HostInfo } from './host-info.js';
+import type { SampleCounts } from './sample-counts.js';
+
+/** Label value for the bucket that sums every parent outside the top N. */
+export const OTHER_PARENT = 'other';
+/** Label value for the bucket that sums every cgroup outside the top N (a real cgroup path starts with `/`). */
+export const OTHER_CGROUP = 'other';
+
+export interface BuildInfo {
+  version: string;
+  nodejsVersion: string;
+  /** How stat files are read: `native` (the addon) or `node` (node:fs, the fallback when the addon isn't built). */
+  walker: 'native' | 'node';
+}
+
+/** Everything the families are a projection of. */
+export interface SeriesInputs {
+  /** The latest published sample; undefined until the first. */
+  sample: Sample | undefined;
+  counts: SampleCounts;
+  build: BuildInfo;
+  intervalSeconds: number;
+  hostInfo: HostInfo | undefined;
+  procfsView: ProcRootView | undefined;
+}
+
+export interface Series {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * Series per family. A family missing here, or without series, shows only its HELP and TYPE: an unknown fact is an
+ * absent series, not a 0 that an alert would read as real.
+ */
+export type FamilySeries = Partial<Record<Exclude<FamilyKey, 'sampleDuration'>, Series[]>>;
+
+const one = (value: number): Series[] => [{ labels: {}, value }];
+/** An unknown fact is an absent series, not a 0. */
+const known = (value: number | null | undefined): Series[] => (value === null || value === undefined ? [] : one(value));
+const each = <K extends string>(label: string, counts: Record<K, number>): Series[] =>
+  Object.entries<number>(counts).map(([key, value]) => ({ labels: { [label]: key }, value }));
+
+export function sampleSeries(inputs: SeriesInputs): FamilySeries {
+  const { sample: s, counts, build } = inputs;
+  return {
+    ...sampledSeries(s),
+    buildInfo: [{ labels: { version: build.version, nodejs_version: build.nodejsVersion, walker: build.walker }, value: 1 }],
+    hostInfo: inputs.hostInfo === undefined ? [] : [{ labels: { ...inputs.hostInfo }, value: 1 }],
+    sampleInterval: one(inputs.intervalSeconds),
+    lastSampleTimestamp: known(s && s.timestampMs / 1000),
+    samples: one(counts.attempted),
+    sampleErrors: each('source', counts.errors),
+    skippedPids: each('reason', counts.skippedPids),
+    skippedCgroups: each('reason', counts.skippedCgroups),
+    procfsInfo:
+      inputs.procfsView === undefined ? [] : [{ labels: { hidepid: inputs.procfsView.hidepid, pid_namespace: inputs.procfsView.pidNamespace }, value: 1 }],
+  };
+}
+
+function sampledSeries(s: Sample | undefined): FamilySeries {
+  if (s === undefined) return {};
+  const parents = s.topParents.map((p) => ({ pid: String(p.pid), comm: p.comm, p }));
+  const other = { parent_pid: OTHER_PARENT, parent_comm: '' };
+  return {
+    zombies: one(s.zombies),
+    zombieLeadersWithThreads: one(s.zombieLeadersWithThreads),
+    zombiesByParent: [...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.zombies })), { labels: other, value: s.other.zombies }],
+    zombieParents: one(s.zombieParents),
+    zombieOldestAge: one(s.oldestZombieAgeSeconds),
+    zombieParentOldestAge: [
+      ...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.oldestAgeSeconds })),
+      { labels: other, value: s.other.oldestAgeSeconds },
+    ],
+    zombiesAppeared: one(s.zombiesAppearedTotal),
+    zombiesReaped: one(s.zombiesReapedTotal),
+    processes: each('state', s.processesByState),
+    pidsInUse: one(s.pidsInUse),
+    visibleTasks: one(s.visibleTasks),
+    pidMax: one(s.pidMax),
+    threadsMax: known(s.threadsMax),
+    forks: known(s.forksTotal),
+    initCpu: s.init === null ? [] : [{ labels: { mode: 'user' }, value: s.init.userSeconds }, { labels: { mode: 'system' }, value: s.init.systemSeconds }],
+    initInfo: s.init === null ? [] : [{ labels: { comm: s.init.comm }, value: 1 }],
+    initSigchldHandled: known(s.init?.sigchldHandled == null ? null : s.init.sigchldHandled ? 1 : 0),
+    ...cgroupSeries(s),
+  };
+}
+
+/**
+ * The cgroup families. Labels are capped in length (cgroupLabel); two paths that only differ before the cap share a
+ * label, so for zombies the counts add up and for pids the higher-ranked cgroup keeps it.
+ */
+function cgroupSeries(s: Sample): FamilySeries {
+  const zombieParentInfo = s.topParents
+    .filter((p) => p.zombies > 0)
+    .map((p) => ({
+      labels: {
+        parent_pid: String(p.pid),
+        parent_comm: p.comm,
+        cgroup: p.cgroup == null ? '' : cgroupLabel(p.cgroup),
+        container_id: p.containerId ?? '',
+        pod_uid: p.podUid ?? '',
+        systemd_unit: p.systemdUnit ?? '',
+      },
+      value: 1,
+    }));
+
+  const zombies = new Map<string, number>();
+  for (const c of s.zombiesByCgroup) {
+    const label = cgroupLabel(c.cgroup);
+    zombies.set(label, (zombies.get(label) ?? 0) + c.zombies);
+  }
+  const zombiesByCgroup = [...zombies].map(([cgroup, value]) => ({ labels: { cgroup }, value }));
+  zombiesByCgroup.push({ labels: { cgroup: OTHER_CGROUP }, value: s.zombiesInOtherCgroups });
+
+  const pids: Series[] = [];
+  const max: Series[] = [];
+  const peak: Series[] = [];
+  const rejected: Series[] = [];
+  const seen = new Set<string>();
+  for (const c of s.cgroupPids?.selected ?? []) {
+    const labels = { cgroup: cgroupLabel(c.path) };
+    if (seen.has(labels.cgroup)) continue;
+    seen.add(labels.cgroup);
+    pids.push({ labels, value: c.current });
+    max.push({ labels, value: c.max });
+    if (c.peak !== null) peak.push({ labels, value: c.peak });
+    if (c.rejected !== null) rejected.push({ labels, value: c.rejected });
+  }
+  return {
+    zombieParentInfo,
+    zombiesByCgroup,
+    cgroups: known(s.cgroupPids?.cgroups),
+    cgroupPids: pids,
+    cgroupPidsMax: max,
+    cgroupPidsPeak: peak,
+    cgroupPidsRejected: rejected,
+  };
+}

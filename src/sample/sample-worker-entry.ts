@@ -1,0 +1,28 @@
+// The sample worker thread's entry: owns a SampleTaker (and so the first-seen table) and answers each request with
+// one Sample, so a walk of 20,000 processes never blocks the event loop that serves scrapes.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { createProcReader } from '../procfs/reader.js';
+import { createSysfsReader } from '../sysfs/reader.js';
+import { SourceFailure } from './sample.js';
+import type { SampleRequest, SampleResponse, SampleWorkerData } from './sample-worker.js';
+import { createSampleTaker } from './take-sample.js';
+
+const data = workerData as SampleWorkerData;
+const taker = createSampleTaker({
+  reader: createProcReader(data.procfsPath),
+  topParents: data.topParents,
+  ...(data.sysfsPath !== undefined && { sysfs: createSysfsReader(data.sysfsPath) }),
+  cgroupsTop: data.cgroupsTop ?? 0,
+});
+
+parentPort!.on('message', (request: SampleRequest) => {
+  let response: SampleResponse;
+  try {
+    response = { id: request.id, ok: true, sample: taker.take() };
+  } catch (err) {
+    const source = err instanceof SourceFailure ? err.source : 'procfs_root';
+    response = { id: request.id, ok: false, source, message: err instanceof Error ? err.message : String(err) };
+  }
+  parentPort!.postMessage(response);
+});

@@ -1,0 +1,81 @@
+import t from 'tap';
+import { FLAGS, helpText, parseCommandLine } from '../../src/cli/config.js';
+
+const run = (argv: string[]) => {
+  const r = parseCommandLine(argv);
+  if (r.kind !== 'run') throw new Error(`expected run, got ${r.kind}`);
+  return r.config;
+};
+
+t.test('defaults follow the exporter conventions', async (t) => {
+  const c = run([]);
+  t.same(c.listenAddress, { host: '', port: 10070, text: ':10070' });
+  t.same(
+    [c.telemetryPath, c.procfsPath, c.sampleIntervalMs, c.topParents, c.logLevel, c.logFormat],
+    ['/metrics', '/proc', 5000, 10, 'info', 'logfmt'],
+  );
+  t.same([c.sysfsPath, c.cgroupsTop], ['/sys', 20]);
+  t.ok(Object.isFrozen(c) && Object.isFrozen(c.listenAddress));
+});
+
+t.test('flags in both --flag=value and --flag value forms', async (t) => {
+  const c = run([
+    '--web.listen-address=127.0.0.1:9999',
+    '--web.telemetry-path',
+    '/z',
+    '--path.procfs=/host/proc',
+    '--sample.interval=500ms',
+    '--zombies.top-parents=0',
+    '--log.level=debug',
+    '--log.format',
+    'json',
+    '--path.sysfs=/host/sys',
+    '--cgroups.top',
+    '0',
+  ]);
+  t.same([c.sysfsPath, c.cgroupsTop], ['/host/sys', 0]);
+  t.same(c.listenAddress, { host: '127.0.0.1', port: 9999, text: '127.0.0.1:9999' });
+  t.same(
+    [c.telemetryPath, c.procfsPath, c.sampleIntervalMs, c.topParents, c.logLevel, c.logFormat],
+    ['/z', '/host/proc', 500, 0, 'debug', 'json'],
+  );
+});
+
+t.test('help and version', async (t) => {
+  t.same(parseCommandLine(['--help']), { kind: 'help' });
+  t.same(parseCommandLine(['-h']), { kind: 'help' });
+  t.same(parseCommandLine(['--version']), { kind: 'version' });
+  const help = helpText('zombie-exporter');
+  for (const [name, spec] of Object.entries(FLAGS)) t.match(help, `--${name}=`, `help lists --${name}`) && t.match(help, `Default: ${spec.default}`);
+});
+
+t.test('bad input is one line naming the flag', async (t) => {
+  const cases: [string[], string][] = [
+    [['--nope'], 'unknown flag --nope, try --help'],
+    [['-x'], 'unknown flag -x, try --help'],
+    [['stray'], 'unexpected argument stray, try --help'],
+    [['--sample.interval'], 'flag --sample.interval needs a value, try --help'],
+    [['--sample.interval=abc'], '--sample.interval: invalid duration "abc" (want e.g. 500ms, 5s, 1m)'],
+    [['--sample.interval=5'], '--sample.interval: invalid duration "5" (want e.g. 500ms, 5s, 1m)'],
+    [['--sample.interval=1ms'], '--sample.interval: 1ms is below the minimum of 10ms'],
+    [['--sample.interval=0'], '--sample.interval: 0 is below the minimum of 10ms'],
+    [['--zombies.top-parents=-1'], '--zombies.top-parents: invalid value "-1" (want an integer from 0 to 1000)'],
+    [['--zombies.top-parents=2.5'], '--zombies.top-parents: invalid value "2.5" (want an integer from 0 to 1000)'],
+    [['--zombies.top-parents=1001'], '--zombies.top-parents: invalid value "1001" (want an integer from 0 to 1000)'],
+    [['--web.listen-address=10070'], '--web.listen-address: invalid address "10070" (want host:port or :port)'],
+    [['--web.listen-address=:70000'], '--web.listen-address: invalid address ":70000" (want host:port or :port)'],
+    [['--web.telemetry-path=metrics'], '--web.telemetry-path: invalid path "metrics" (want an absolute path other than /, /healthz and /api/...)'],
+    [['--web.telemetry-path=/'], '--web.telemetry-path: invalid path "/" (want an absolute path other than /, /healthz and /api/...)'],
+    [['--web.telemetry-path=/api/v1/snapshot'], '--web.telemetry-path: invalid path "/api/v1/snapshot" (want an absolute path other than /, /healthz and /api/...)'],
+    [['--path.procfs='], '--path.procfs: empty path'],
+    [['--path.sysfs='], '--path.sysfs: empty path'],
+    [['--cgroups.top=-1'], '--cgroups.top: invalid value "-1" (want an integer from 0 to 1000)'],
+    [['--cgroups.top=1001'], '--cgroups.top: invalid value "1001" (want an integer from 0 to 1000)'],
+    [['--cgroups.top=ten'], '--cgroups.top: invalid value "ten" (want an integer from 0 to 1000)'],
+    [['--log.level=loud'], '--log.level: invalid value "loud" (one of debug, info, warn, error)'],
+    [['--log.format=xml'], '--log.format: invalid value "xml" (one of logfmt, json)'],
+  ];
+  for (const [argv, message] of cases) {
+    t.throws(() => parseCommandLine(argv), { code: 'usage', message, exitCode: 2 }, argv.join(' '));
+  }
+});
