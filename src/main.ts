@@ -1,18 +1,14 @@
 #!/usr/bin/env -S node --max-semi-space-size=1 --single-threaded-gc --no-allocation-site-pretenuring
 // CLI entry: parse flags, start the exporter (or run `inspect`), stop cleanly on SIGTERM/SIGINT; bad input is one
 // line, never a stack. The shebang's flags are the exporter's node flags, and every launcher we ship passes the same
-// ones (a test holds them to it); docs/performance.md has the measurements behind them:
-// - --max-semi-space-size=1 caps V8's young generation at 1 MB semi-spaces: left alone it grows to 16 MB ones under
-//   a burst of scrapes, some 30 MB of RSS for nothing.
-// - --single-threaded-gc keeps each isolate's GC on its own thread. With V8's helper threads, the event loop sat in
-//   GC waiting for a helper that the busy walker had pushed off the CPU: 10-26 ms at a time, on 0.4-2 ms of its own
-//   CPU. A walk costs the same CPU without them. (--no-memory-reducer was tried as well: it spares one 11 ms
-//   mark-compact when the loop goes quiet, but RSS then grew 17% over 10,000 churning samples.)
+// ones (a test holds them to it); docs/performance.md has the measurements behind each:
+// - --max-semi-space-size=1 caps V8's young generation: left alone it grows its semi-spaces under a burst of
+//   scrapes, RSS for garbage that lives one request.
+// - --single-threaded-gc keeps each isolate's GC on its own thread: with V8's helper threads the event loop could sit
+//   in GC waiting for a helper that the busy walker had pushed off the CPU. A walk costs the same CPU without them.
 // - --no-allocation-site-pretenuring keeps V8 from allocating straight into the old generation from sites whose
-//   objects outlived a few scavenges. A sample's series (labels and values) live until the next sample, so once a
-//   scrape had rendered them V8 pretenured them, and every sample's discarded series piled up in the old generation
-//   until a mark-compact: the main heap climbed 12 -> 38 MB between two of them (RSS 86 -> 114 MB) at 2,000 processes
-//   walked every 10 ms, against 10 -> 14 MB without pretenuring.
+//   objects outlived a few scavenges: the series of a rendered sample live until the next one, so V8 took them for
+//   long-lived and every sample's discarded series piled up in the old generation until a mark-compact.
 
 import { once } from 'node:events';
 import { helpText, parseCommandLine } from './cli/config.js';

@@ -1,9 +1,8 @@
 // Serves a few requests for the telemetry path through the server's own HTTP code, in memory, so that the first real
 // scrape does not pay for compiling it. V8 compiles a function on its first call, and the first scrape is the first
-// call of Node's HTTP server internals, Fastify's request path, the handler, prom-client's rendering and zlib: on this
-// project's 2-core benchmark machine that one turn of the event loop took 7-9.4 ms of CPU on an idle host and 10-15 ms
-// with walks running and four scrapers connecting at once. After a warm-up it takes what any scrape on a new
-// connection takes (1.8-2.9 ms). Paying it at start-up moves it to a moment nobody is waiting.
+// call of Node's HTTP server internals, Fastify's request path, the handler, prom-client's rendering and zlib: one
+// turn of the event loop long enough to be the longest of the exporter's day (docs/performance.md has the figures).
+// Paying it at start-up moves it to a moment nobody is waiting.
 //
 // Node's http.Server takes any Duplex on its 'connection' event (documented for this purpose), so the bytes go
 // through the same parser callbacks, routes, hooks and ServerResponse as a socket's, without a port or a client.

@@ -1,5 +1,5 @@
-// The host-info worker thread's entry, one-shot: asks systeminformation for the OS facts and exits, so the ~10 MB its module costs to load is
-// freed once start-up is over instead of living as long as the exporter.
+// The host-info worker thread's entry, one-shot: asks systeminformation for the OS facts and exits, so the memory its
+// module costs to load is freed once start-up is over instead of living as long as the exporter.
 
 import { parentPort } from 'node:worker_threads';
 import si from 'systeminformation';

@@ -59,8 +59,3 @@ export function advise(parent: LeakingParent, initSigchldHandled: boolean | null
     .join(' ');
   return { command, note, text };
 }
-
-/** The advice as one paragraph (the page's and the JSON's nextStep). */
-export function nextStep(parent: LeakingParent, initSigchldHandled: boolean | null): string {
-  return advise(parent, initSigchldHandled).text;
-}

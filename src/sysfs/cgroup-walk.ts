@@ -12,9 +12,9 @@ export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [...SKIP_REASONS
 
 /**
  * At most this many cgroups are read per walk. A Kubernetes node with 110 pods has ~400 pids cgroups and a busy
- * systemd host a few hundred; 10,000 leaves room for both many times over while capping a walk at ~0.3 s of CPU
- * (measured: 23 ms for 1,000 cgroups, bench/cgroup-costs.ts; docs/scaling.md). What is left out is counted as
- * skipped with reason `limit`.
+ * systemd host a few hundred; 10,000 leaves room for both many times over while keeping a walk's CPU to a fraction
+ * of a second (bench/cgroup-costs.ts measures it; the figures are in docs/scaling.md). What is left out is counted
+ * as skipped with reason `limit`.
  */
 export const MAX_CGROUPS = 10_000;
 /**

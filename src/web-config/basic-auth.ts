@@ -8,7 +8,7 @@ import bcrypt from 'bcryptjs';
 export const AUTH_CACHE_ENTRIES = 256;
 
 /**
- * Comparisons waiting at most: a flood of guesses would otherwise queue without end (each costs ~80 ms), holding
+ * Comparisons waiting at most: a flood of guesses would otherwise queue without end (each a whole bcrypt comparison), holding
  * every request open. Past this the guard answers 429 at once; cached successes never wait, so scrapes go on.
  */
 export const MAX_QUEUED_COMPARISONS = 64;

@@ -1,8 +1,8 @@
 // What --web.config.file adds to the server: TLS options, the request guard (headers, rate limit, basic auth), the
 // client-certificate policies OpenSSL has no switch for, and a watcher that applies a changed file without a
 // restart. serve.ts imports this module only when the flag is given: its YAML parser, schema validator and bcrypt
-// would otherwise sit in the main heap of every exporter (1.25 MB of 7.5 after start-up, measured), and every byte
-// there is marked by each full GC of the thread that serves scrapes.
+// would otherwise sit in the main heap of every exporter (a sizeable share of it: docs/performance.md), and every
+// byte there is marked by each full GC of the thread that serves scrapes.
 
 import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';

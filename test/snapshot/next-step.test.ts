@@ -1,5 +1,8 @@
 import t from 'tap';
-import { nextStep } from '../../src/snapshot/next-step.js';
+import { advise, type LeakingParent } from '../../src/snapshot/next-step.js';
+
+/** The advice as one paragraph: what the page and the JSON's nextStep show. */
+const nextStep = (parent: LeakingParent, initSigchldHandled: boolean | null): string => advise(parent, initSigchldHandled).text;
 
 t.test('an ordinary parent: it must reap; kill -TERM hands its zombies to init', async (t) => {
   const step = nextStep({ pid: 4242, state: 'S', zombies: 3 }, true);
