@@ -122,7 +122,7 @@ process.on('exit', () => {
     // gone
   }
 });
-const lines = createInterface({ input: child.stdout! });
+const lines = createInterface({ input: child.stdout });
 const [parentLine] = (await once(lines, 'line')) as [string];
 const [zombieLine] = (await once(lines, 'line')) as [string];
 const parents = parentLine.split(' ').map(Number);
@@ -134,6 +134,6 @@ const readAll = (pids: number[]) => () => {
 measure(`read /proc/PID/cgroup of each of ${zombies.length} zombies`, 20, readAll(zombies));
 measure(`read /proc/PID/cgroup of each of their ${parents.length} parents`, 20, readAll(parents));
 process.stdout.write(`a zombie's own cgroup here: ${JSON.stringify(readFileSync(`/proc/${zombies[0]}/cgroup`, 'utf8').split('\n').find((l) => /pids|^0::/.test(l)))}\n`);
-child.stdin!.end();
+child.stdin.end();
 await once(child, 'exit');
 if (existsSync(top)) cleanup();

@@ -28,7 +28,7 @@ const { values: opts } = parseArgs({
     'node-flags': { type: 'string' },
   },
 });
-const quick = opts.quick === true;
+const quick = opts.quick;
 const SIZES = (opts.sizes ?? (quick ? '300,1000' : '1000,10000,20000')).split(',').map(Number);
 const LOAD_SECONDS = Number(opts['load-seconds'] ?? (quick ? 2 : 10));
 const SOAK_SAMPLES = Number(opts['soak-samples'] ?? (quick ? 300 : 10_000));

@@ -244,7 +244,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     child.stdin!.end('quit\n');
     const exit = await Promise.race([
-      new Promise<string>((resolve) => lines.on('line', (l) => /^exporter exited/.test(l) && resolve(l))),
+      new Promise<string>((resolve) => lines.on('line', (l) => l.startsWith("exporter exited") && resolve(l))),
       sleep(15_000).then(() => 'exporter did not exit within 15 s'),
     ]);
     if (exit !== 'exporter exited code 0') failures.add('exit', exit);

@@ -28,8 +28,9 @@ export function createLogger(
   const min = LOG_LEVELS.indexOf(level);
   const emit = (lvl: LogLevel, msg: string, fields: LogFields = {}): void => {
     if (LOG_LEVELS.indexOf(lvl) < min) return;
-    const record: LogFields = { ts: now().toISOString(), level: lvl, msg, ...fields };
-    for (const k of Object.keys(record)) if (record[k] === undefined) delete record[k];
+    // Fields given as undefined are left out; the rest keep their order, a field named like ts, level or msg in its place.
+    const all: LogFields = { ts: now().toISOString(), level: lvl, msg, ...fields };
+    const record = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
     const line =
       format === 'json'
         ? JSON.stringify(record)

@@ -34,6 +34,7 @@ async function inspect(argv: string[]): Promise<void> {
   process.exitCode = await runInspect(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare -- typed boolean, but undefined when stdout is a pipe or a file
     isTTY: process.stdout.isTTY === true,
     stopRequested: () => Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]).then(() => undefined),
   });

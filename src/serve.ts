@@ -165,6 +165,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     const started = performance.now();
     warming = warmUp(app.server, [{ path }, { path, gzip: true }, { path }, { path, gzip: true }]).then(
       (statuses) => logger.debug('scrape path warmed up', { statuses: statuses.join(','), ms: (performance.now() - started).toFixed(1) }),
+      // eslint-disable-next-line @typescript-eslint/use-unknown-in-catch-callback-variable -- warmUp rejects with Errors, its own or Node's HTTP server's
       (err: Error) => logger.debug('scrape path warm-up failed', { err: err.message }),
     );
   };

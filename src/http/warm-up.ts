@@ -30,7 +30,9 @@ function serveInMemory(server: Server, request: WarmUpRequest, timeoutMs: number
   return new Promise((resolve, reject) => {
     let head = '';
     const stream = new Duplex({
-      read() {},
+      read() {
+        // The request is pushed once, below; there is nothing more to read on demand.
+      },
       write(chunk: Buffer | string, _encoding, callback) {
         // Only the status line is wanted; the rest is dropped as it comes.
         if (head.length < 64) head += String(chunk).slice(0, 64);
@@ -52,7 +54,9 @@ function serveInMemory(server: Server, request: WarmUpRequest, timeoutMs: number
     };
     stream.once('finish', settle);
     stream.once('close', settle);
-    stream.on('error', () => {});
+    stream.on('error', () => {
+      // settle() answers on 'close', which follows; without a listener the error would be thrown.
+    });
     server.emit('connection', stream);
     stream.push(
       `GET ${request.path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n${request.gzip === true ? 'accept-encoding: gzip\r\n' : ''}\r\n`,

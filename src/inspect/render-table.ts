@@ -18,11 +18,11 @@ const PIDS_SHOWN = 10;
 
 /** Lays out rows as columns two spaces apart; `right` columns are right-aligned; trailing blanks are dropped. */
 function columns(rows: string[][], right: ReadonlySet<number>): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => Array.from(r[i]!).length)));
   return rows.map((r) =>
     r
       .map((cell, i) => {
-        const pad = ' '.repeat(widths[i]! - [...cell].length);
+        const pad = ' '.repeat(widths[i]! - Array.from(cell).length);
         return right.has(i) ? pad + cell : cell + pad;
       })
       .join('  ')
@@ -47,7 +47,7 @@ function parentTable(s: Snapshot): string[] {
     zombieLines.set(i + 1, `zombies: ${shown}${p.zombies > PIDS_SHOWN ? ` … (${p.zombies - PIDS_SHOWN} more)` : ''}`);
   });
   const o = s.otherParents;
-  if (o.zombies > 0) rows.push(['other', `${counted(o.parents, 'more parent')}`, '', '', String(o.zombies), zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds), '']);
+  if (o.zombies > 0) rows.push(['other', counted(o.parents, 'more parent'), '', '', String(o.zombies), zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds), '']);
   const indent = ' '.repeat(Math.max(...rows.map((r) => r[0]!.length)) + 2);
   const out: string[] = [];
   columns(rows, new Set([0, 4])).forEach((line, i) => {
@@ -120,7 +120,7 @@ export function wrap(text: string, width: number): string[] {
   let line = '';
   for (const word of text.split(' ')) {
     const candidate = line === '' ? word : `${line} ${word}`;
-    if ([...candidate].length > width && line !== '') {
+    if (Array.from(candidate).length > width && line !== '') {
       lines.push(line);
       line = word;
     } else line = candidate;

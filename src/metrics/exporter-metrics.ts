@@ -7,7 +7,7 @@ import { ExpositionCache, sameInputs, type Exposition } from './exposition.js';
 import { FAMILIES, SAMPLE_DURATION_BUCKETS, type FamilyKey } from './families.js';
 import type { HostInfo } from './host-info.js';
 import { SampleCounts } from './sample-counts.js';
-import { sampleSeries, type BuildInfo, type FamilySeries } from './sample-series.js';
+import { sampleSeries, type BuildInfo, type FamilySeries, type Series } from './sample-series.js';
 
 export type { BuildInfo } from './sample-series.js';
 export { Exposition } from './exposition.js';
@@ -28,6 +28,9 @@ export const RUNTIME_TTL_MS = 1000;
  */
 const EVENT_LOOP_MONITORING_PRECISION_MS = 1000;
 
+/** The families whose series come from the sample (all but the sample-duration histogram). */
+type SampledKey = Exclude<FamilyKey, 'sampleDuration'>;
+
 export class ExporterMetrics {
   private readonly registry: Registry;
   private readonly counts = new SampleCounts();
@@ -47,7 +50,13 @@ export class ExporterMetrics {
   ) {
     this.registry = registry;
     const registers = [registry];
-    const self = this;
+    // collect() gets the metric being rendered as its `this`; these arrows carry the ExporterMetrics to it.
+    const fillGauge = (gauge: Gauge, key: SampledKey): void => {
+      for (const s of this.resetFor(gauge, key)) gauge.set(s.labels, s.value);
+    };
+    const fillCounter = (counter: Counter, key: SampledKey): void => {
+      for (const s of this.resetFor(counter, key)) counter.inc(s.labels, s.value);
+    };
     let duration: Histogram | undefined;
     for (const [key, family] of Object.entries(FAMILIES) as [FamilyKey, (typeof FAMILIES)[FamilyKey]][]) {
       const { name, help } = family;
@@ -56,12 +65,16 @@ export class ExporterMetrics {
         duration = new Histogram({ name, help, labelNames, buckets: [...SAMPLE_DURATION_BUCKETS], registers });
         continue;
       }
-      const kind = family.type;
-      const metric = { name, help, labelNames, registers, collect(this: Gauge | Counter) {
-        self.fill(this, key as Exclude<FamilyKey, 'sampleDuration'>, kind);
-      } };
-      if (kind === 'gauge') new Gauge(metric);
-      else new Counter(metric);
+      const sampledKey = key as SampledKey;
+      if (family.type === 'gauge') {
+        new Gauge({ name, help, labelNames, registers, collect(this: Gauge) {
+          fillGauge(this, sampledKey);
+        } });
+      } else {
+        new Counter({ name, help, labelNames, registers, collect(this: Counter) {
+          fillCounter(this, sampledKey);
+        } });
+      }
     }
     this.duration = duration!;
     const sampledNames = registry.getMetricsAsArray().map((m) => m.name);
@@ -117,8 +130,8 @@ export class ExporterMetrics {
     return [this.latest, this.counts.attempted, this.hostInfo, this.procfsView];
   }
 
-  /** One family's series, set on its prom-client metric as it renders. */
-  private fill(metric: Gauge | Counter, key: Exclude<FamilyKey, 'sampleDuration'>, kind: 'gauge' | 'counter'): void {
+  /** Resets one family's prom-client metric as it renders and returns the series for the caller to set on it. */
+  private resetFor(metric: Gauge | Counter, key: SampledKey): Series[] {
     const inputs = this.inputs();
     if (this.series === undefined || !sameInputs(this.series.inputs, inputs)) {
       const { latest: sample, counts, build, intervalSeconds, hostInfo, procfsView } = this;
@@ -128,10 +141,7 @@ export class ExporterMetrics {
     metric.reset();
     // reset() leaves a family without labels at 0; with no series it is absent instead.
     if (series.length === 0 && FAMILIES[key].labels.length === 0) metric.remove();
-    for (const s of series) {
-      if (kind === 'gauge') (metric as Gauge).set(s.labels, s.value);
-      else (metric as Counter).inc(s.labels, s.value);
-    }
+    return series;
   }
 
   private async renderFamilies(names: string[]): Promise<string> {

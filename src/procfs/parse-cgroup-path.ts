@@ -49,13 +49,13 @@ export function describeCgroupPath(path: string): CgroupOrigin {
   let podUid: string | null = null;
   let systemdUnit: string | null = null;
   let inKubepods = false;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (/kubepods/.test(part)) inKubepods = true;
+  for (const part of parts) {
+    if (part.includes('kubepods')) inKubepods = true;
     for (const re of CONTAINER) {
       const m = re.exec(part);
       if (m) containerId = m[1]!;
     }
+    // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- the left side is false outside kubepods, and then the systemd form is tried
     const pod = (inKubepods && POD_CGROUPFS.exec(part)) || POD_SYSTEMD.exec(part);
     if (pod) podUid = pod[1]!.replaceAll('_', '-');
     if (UNIT.test(part)) systemdUnit = part;

@@ -40,7 +40,7 @@ function attempt<T>(read: () => T): T | undefined {
 export function readProcfsView(reader: ProcReader): ProcfsView {
   const mounts = attempt(() => parseMountInfo(reader.readText('self/mountinfo')));
   const mount = mounts && attempt(() => mountAt(mounts, reader.realRoot()));
-  const hidepid: ProcfsView['hidepid'] = mount && mount.fsType === 'proc' ? (hidepidOf(mount) ?? 'unknown') : 'unknown';
+  const hidepid: ProcfsView['hidepid'] = mount?.fsType === 'proc' ? (hidepidOf(mount) ?? 'unknown') : 'unknown';
   const pid1Visible = attempt(() => reader.readText('1/stat')) !== undefined;
   const selfIno = attempt(() => parsePidNsLink(reader.readLink('self/ns/pid')));
   const selfInHostPidNamespace = selfIno === undefined || selfIno === null ? null : selfIno === PROC_PID_INIT_INO;

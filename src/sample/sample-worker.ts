@@ -75,6 +75,7 @@ export class SampleWorker {
     worker.unref();
     worker.on('message', (response: SampleResponse) => {
       const pending = this.pending;
+      // eslint-disable-next-line @typescript-eslint/prefer-optional-chain -- the response comes from the worker: with nothing pending, one without an id must be ignored too
       if (!pending || pending.id !== response.id) return;
       this.pending = undefined;
       if (response.ok) pending.resolve(response.sample);

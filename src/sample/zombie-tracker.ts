@@ -23,7 +23,7 @@ export class ZombieTracker {
   /** Records a zombie seen in the current sample and returns when it was first seen. */
   observe(pid: number, startTimeTicks: number, nowMs: number): number {
     const entry = this.seen.get(pid);
-    if (entry !== undefined && entry.startTimeTicks === startTimeTicks) {
+    if (entry?.startTimeTicks === startTimeTicks) {
       entry.generation = this.generation;
       return entry.firstSeenMs;
     }

@@ -52,7 +52,7 @@ function describeSchemaError(e: ErrorObject, data: unknown): string {
   }
   const key = keyOf(e.instancePath);
   if (e.keyword === 'enum') {
-    const got = e.instancePath.split('/').slice(1).reduce<unknown>((v, p) => (v as Record<string, unknown>)?.[p], data);
+    const got = e.instancePath.split('/').slice(1).reduce<unknown>((v, p) => (v as Record<string, unknown> | null | undefined)?.[p], data);
     const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.filter((v) => v !== '');
     return `${key}: ${JSON.stringify(got)} is not one of ${allowed.join(', ')}`;
   }
@@ -101,7 +101,7 @@ export function parseWebConfigText(text: string): WebConfigFile | null {
   }
   if (data === undefined) data = null;
   if (!validate(data)) throw new ConfigError(describeSchemaError(validate.errors![0]!, data));
-  return data as WebConfigFile | null;
+  return data;
 }
 
 /** Builds the WebConfig from the file's text, reading the files it names with `read`; throws ConfigError. */
@@ -143,7 +143,7 @@ export function loadWebConfig(configPath: string, text: string, read: ReadFile):
   if (t && tlsEnabled(t)) {
     const dir = dirname(resolve(configPath));
     const named = (key: 'cert_file' | 'key_file' | 'client_ca_file'): Buffer | undefined =>
-      t[key] ? readNamed(read, `tls_server_config.${key}`, resolve(dir, t[key]!)) : undefined;
+      t[key] ? readNamed(read, `tls_server_config.${key}`, resolve(dir, t[key])) : undefined;
     const cert = named('cert_file') ?? t.cert;
     const key = named('key_file') ?? t.key;
     if (!cert) throw new ConfigError('tls_server_config: missing one of cert or cert_file');

@@ -157,6 +157,7 @@ export function sanValues(subjectaltname: string | undefined): string[] {
 export function clientCertViolation(settings: TlsSettings, socket: Pick<TLSSocket, 'authorized' | 'getPeerCertificate'>): string | undefined {
   if (!settings.requestCert) return undefined;
   const peer = socket.getPeerCertificate();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- typed as an object, but null once the socket is destroyed (Node's documentation)
   const presented = peer !== null && typeof peer === 'object' && Object.keys(peer).length > 0;
   switch (settings.clientAuth) {
     case 'RequireAnyClientCert':

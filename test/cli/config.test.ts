@@ -46,7 +46,9 @@ t.test('help and version', async (t) => {
   t.same(parseCommandLine(['-h']), { kind: 'help' });
   t.same(parseCommandLine(['--version']), { kind: 'version' });
   const help = helpText('zombie-exporter');
-  for (const [name, spec] of Object.entries(FLAGS)) t.match(help, `--${name}=`, `help lists --${name}`) && t.match(help, `Default: ${spec.default}`);
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    if (t.match(help, `--${name}=`, `help lists --${name}`)) t.match(help, `Default: ${spec.default}`);
+  }
 });
 
 t.test('bad input is one line naming the flag', async (t) => {

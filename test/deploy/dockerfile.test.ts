@@ -30,16 +30,16 @@ for (const i of instructions) {
 const [build, runtime] = stages;
 
 t.test('the instructions parse', async (t) => {
-  t.same(validate(text).map((d) => `${d.range.start.line + 1}: ${d.message}`), []);
+  t.same(validate(text).map((d) => `${d.range.start.line + 1}: ${typeof d.message === 'string' ? d.message : d.message.value}`), []);
 });
 
 t.test('two stages on Node 20 bookworm-slim; the toolchain only where the addon is built; non-root at run time', async (t) => {
   t.equal(stages.length, 2);
   t.equal(build!.from, 'node:20-bookworm-slim AS build');
   t.equal(runtime!.from, 'node:20-bookworm-slim');
-  t.match(build!.body.find((i) => i.op === 'RUN' && /apt-get install/.test(i.args))?.args, /python3 make g\+\+/);
+  t.match(build!.body.find((i) => i.op === 'RUN' && i.args.includes('apt-get install'))?.args, /python3 make g\+\+/);
   t.notOk(runtime!.body.some((i) => i.op === 'RUN'), 'nothing installed in the runtime stage');
-  t.ok(build!.body.some((i) => i.op === 'RUN' && /npm prune --omit=dev/.test(i.args)), 'dev dependencies pruned');
+  t.ok(build!.body.some((i) => i.op === 'RUN' && i.args.includes('npm prune --omit=dev')), 'dev dependencies pruned');
   const user = runtime!.body.find((i) => i.op === 'USER')?.args ?? '';
   t.match(user, /^[1-9]\d*:[1-9]\d*$/, 'a numeric non-root user (runAsNonRoot can check it)');
   const entry = JSON.parse(runtime!.body.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
@@ -94,7 +94,7 @@ t.test("the runtime stage's files run the exporter as nobody, with production de
     await exited;
   });
   let log = '';
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (log += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (log += c));
   const address = await waitFor('the exporter to listen', () => /msg=listening address=(\S+)/.exec(log)?.[1], 20_000);
   const body = await waitFor('the first sample', async () => {
     const res = await fetch(`http://${address}/metrics`);

@@ -34,7 +34,7 @@ function tables(stdout: string): { header: string[]; rows: Record<string, string
   const lines = stdout.split('\n');
   const out: { header: string[]; rows: Record<string, string>[] }[] = [];
   for (let i = 1; i < lines.length; i++) {
-    if (!/^-+(  -+)*$/.test(lines[i]!)) continue;
+    if (!/^-+( {2}-+)*$/.test(lines[i]!)) continue;
     // Columns start where the dashes do; cells are cut at those offsets.
     const starts = [...lines[i]!.matchAll(/-+/g)].map((m) => m.index);
     const cut = (line: string) => starts.map((at, k) => line.slice(at, starts[k + 1] ?? line.length).trim());
@@ -97,7 +97,7 @@ function absurdities(stdout: string): string[] {
         const share = num(row['CPU share of one core']);
         if (!(share > 0 && share < 100)) bad(`CPU share ${row['CPU share of one core']}`);
       }
-      if ('result' in row && !['PASS', 'FAIL', 'NOT VERIFIABLE'].includes(row.result!)) bad(`target "${row.target}" has result ${row.result}`);
+      if ('result' in row && !['PASS', 'FAIL', 'NOT VERIFIABLE'].includes(row.result)) bad(`target "${row.target}" has result ${row.result}`);
     }
   }
   return problems;

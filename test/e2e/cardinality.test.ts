@@ -114,7 +114,7 @@ t.test(`a local user forks ${CROWD} parents named like other programs, each with
   });
   const exited = once(child, 'exit');
   t.teardown(async () => {
-    child.stdin!.end();
+    child.stdin.end();
     try {
       process.kill(-child.pid!, 'SIGKILL');
     } catch {
@@ -122,7 +122,7 @@ t.test(`a local user forks ${CROWD} parents named like other programs, each with
     }
     await exited;
   });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   t.equal(line, `ready ${CROWD}`);
   // The namespace's PID 1 is unshare's child; its /proc mount is reachable from here through /proc/PID/root.
   const init = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());

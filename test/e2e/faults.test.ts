@@ -20,7 +20,7 @@ interface HealthBody {
   healthy: boolean;
   reason: string;
   lastSampleTime: string | null;
-  skipped: Record<string, number>;
+  skipped: Record<string, number> | null;
   skipDetails: { pid: number; reason: string; detail: string }[];
 }
 const health = async () => {

@@ -49,7 +49,9 @@ t.test('rules and dashboards on a real Prometheus scraping a real zombie leak', 
   const leak = await startLeak('zombies', ZOMBIES);
   t.teardown(() => leak.stop());
   // A cgroup at half its limit (the forker and its zombie, of 4), which refuses forks whenever `refuse` runs.
-  let refuse = async (): Promise<void> => {};
+  let refuse = async (): Promise<void> => {
+    // Nothing to refuse without a cgroup; replaced below when there is one.
+  };
   if ('dir' in cgroupRoot) {
     const cgroup = makeCgroup(cgroupRoot.dir, `ze-prom-${process.pid}`, 4);
     const forker = await startForker(cgroup, 1);
@@ -87,7 +89,7 @@ t.test('rules and dashboards on a real Prometheus scraping a real zombie leak', 
   t.teardown(async () => {
     const logs = prom.logs();
     await prom.stop();
-    if (t.passing() === false) t.comment(`prometheus log (last lines):\n${logs.split('\n').slice(-30).join('\n')}`);
+    if (!t.passing()) t.comment(`prometheus log (last lines):\n${logs.split('\n').slice(-30).join('\n')}`);
   });
 
   const scalar = async (expr: string): Promise<number | undefined> => {

@@ -14,7 +14,8 @@ export interface Pki {
   issue(name: string, ca: string, subjectAltName: string, extendedKeyUsage: 'serverAuth' | 'clientAuth'): void;
   /** Makes a self-signed CA `<name>.crt` / `<name>.key`. */
   makeCa(name: string): void;
-  remove(): void;
+  /** A function, not a method: it is passed to t.teardown as it is. */
+  remove: () => void;
 }
 
 function openssl(args: string[], cwd: string): void {

@@ -82,8 +82,8 @@ export async function curl(args: string[]): Promise<CurlResult> {
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);

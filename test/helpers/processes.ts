@@ -108,9 +108,9 @@ export async function startExporter(args: string[], options: StartOptions = {}):
   });
   groups.add(child.pid!);
   let err = '';
-  child.stderr!.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
   const listening = new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: string) => {
+    child.stderr.on('data', (chunk: string) => {
       err += chunk;
       const m = /msg=listening address=(\S+)/.exec(err) ?? /"msg":"listening","address":"([^"]+)"/.exec(err);
       if (m) resolve(m[1]!);
@@ -153,8 +153,8 @@ export async function runCli(args: string[], timeoutMs = 10_000, cwd?: string): 
   const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);

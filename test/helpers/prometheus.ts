@@ -102,7 +102,7 @@ export async function startPrometheus(binary: string, prepare: (dir: string) => 
       );
       if (state === 'ready') break;
       groups.delete(proc.pid!);
-      if (attempt >= 3 || !/address already in use/.test(log)) throw new Error(`prometheus exited at start-up:\n${log}`);
+      if (attempt >= 3 || !log.includes('address already in use')) throw new Error(`prometheus exited at start-up:\n${log}`);
     }
   } catch (err) {
     if (child) killGroup(child.pid!, 'SIGKILL');
@@ -110,10 +110,10 @@ export async function startPrometheus(binary: string, prepare: (dir: string) => 
     throw err;
   }
 
-  const proc = child!;
+  const proc = child;
   const exited = once(proc, 'exit');
   const api = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
-    const res = await fetch(`${url}${path}?${new URLSearchParams(params)}`);
+    const res = await fetch(`${url}${path}?${new URLSearchParams(params).toString()}`);
     const body = (await res.json()) as { status: string; data: T; error?: string; errorType?: string };
     if (body.status !== 'success') throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType}: ${body.error}`);
     return body.data;

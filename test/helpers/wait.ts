@@ -16,6 +16,7 @@ export async function waitFor<T>(
       last = err;
     }
     if (Date.now() > deadline) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- last is what the probe threw, an Error as a rule: String() gives 'Error: message'
       throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));

@@ -82,8 +82,8 @@ t.test('/healthz: fresh is 200; stale, failing or missing is 503 with the reason
     lastSampleTime: new Date(NOW - 1000).toISOString(),
     skipped: { vanished: 1, permission: 0, malformed: 3, io_error: 1 },
   });
-  t.equal(ok.json().skipDetails.length, 4, 'which pids, and why');
-  t.match(ok.json().skipDetails[0], { pid: Number, reason: String, detail: String });
+  t.equal(ok.json<{ skipDetails: unknown[] }>().skipDetails.length, 4, 'which pids, and why');
+  t.match(ok.json<{ skipDetails: unknown[] }>().skipDetails[0], { pid: Number, reason: String, detail: String });
   const justUnder = await app({ latest: sample(14_999) }).inject('/healthz');
   t.equal(justUnder.statusCode, 200, 'younger than three intervals');
   const stale = await app({
@@ -187,7 +187,7 @@ t.test('/api/v1/snapshot: 503 until the first sample, then the snapshot of the l
   t.equal(res.headers['content-type'], 'application/json; charset=utf-8');
   t.equal(res.headers['cache-control'], 'no-store');
   t.same(res.json(), JSON.parse(JSON.stringify(toSnapshot(s))));
-  t.equal(res.json().zombies.total, 9);
+  t.equal(res.json<{ zombies: { total: number } }>().zombies.total, 9);
   const head = await a.inject({ method: 'HEAD', url: '/api/v1/snapshot' });
   t.same([head.statusCode, head.body], [200, '']);
   const post = await a.inject({ method: 'POST', url: '/api/v1/snapshot' });
@@ -202,7 +202,7 @@ t.test('/api/v1/history: the ring\'s points', async (t) => {
   t.equal(res.statusCode, 200);
   t.same(res.json(), { windowSeconds: 3600, spacingMs: 5000, t: [NOW - 5000, NOW], zombies: [1, 3], pidsInUse: [400, 410] });
   const none = await app({}).inject('/api/v1/history');
-  t.same(none.json().t, [], 'no history kept: empty, not an error');
+  t.same(none.json<{ t: number[] }>().t, [], 'no history kept: empty, not an error');
 });
 
 t.test('unknown paths 404, wrong methods 405, errors never leak a stack', async (t) => {

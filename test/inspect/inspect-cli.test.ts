@@ -113,8 +113,8 @@ t.test('SIGTERM ends --watch with exit 0 and nothing on stderr', async (t) => {
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   await waitFor('two frames', () => out.split('zombie-exporter inspect:').length >= 3);
   child.kill('SIGTERM');
   t.same(await exited, [0, null]);

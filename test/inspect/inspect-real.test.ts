@@ -161,9 +161,9 @@ t.test('--watch on a real terminal redraws in place and exits 0 on Ctrl-C', { sk
   });
   const exited = once(term, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let out = '';
-  term.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  term.stdout.on('data', (c: Buffer) => (out += c.toString()));
   await waitFor('two frames on the terminal', () => out.split(CLEAR_SCREEN).length >= 3);
-  term.stdin!.write('\x03');
+  term.stdin.write('\x03');
   const [code, signal] = await exited;
   t.same([code, signal], [0, null], 'Ctrl-C ends --watch with exit 0');
   const frames = out.split(CLEAR_SCREEN).slice(1);

@@ -139,5 +139,5 @@ t.test('a parent whose comm and cgroup carry escape sequences and newlines canno
   t.notMatch(out, '\u202e');
   t.match(out, /^300 {2}\\x1b\[2J\\x0afake 1 {2}R running/m, 'the comm, escaped, on its own row');
   t.match(out, '/a\\x1b]0;title\\x07\\u202eb');
-  t.match(out, /^ {4}kill -TERM 300  # \\x1b\[2J\\x0afake 1: 1 zombie$/m, 'and in the next steps');
+  t.match(out, /^ {4}kill -TERM 300 {2}# \\x1b\[2J\\x0afake 1: 1 zombie$/m, 'and in the next steps');
 });

@@ -219,7 +219,7 @@ t.test('cgroup families: pids with +Inf, refused forks, parent info joinable on 
   const capped = find(series, 'proctable_cgroup_pids').filter((x) => x.labels.cgroup!.startsWith('...'));
   t.same(capped.map((x) => [x.labels.cgroup!.length, x.value]), [[256, 1]], 'one capped label; the higher-ranked cgroup keeps it');
   t.equal(valueOf(series, 'proctable_zombies_by_cgroup', { cgroup: '/system.slice/docker-abc.scope' }), 4);
-  t.equal(find(series, 'proctable_zombies_by_cgroup').filter((x) => x.labels.cgroup!.startsWith('...'))[0]?.value, 3, 'capped twins add up');
+  t.equal(find(series, 'proctable_zombies_by_cgroup').find((x) => x.labels.cgroup!.startsWith('...'))?.value, 3, 'capped twins add up');
   t.equal(valueOf(series, 'proctable_zombies_by_cgroup', { cgroup: 'other' }), 2);
   t.equal(find(series, 'proctable_zombies_by_cgroup').reduce((n, x) => n + x.value, 0), 9, 'sum(by_cgroup) == zombies');
   t.same(find(series, 'proctable_zombie_parent_info', { parent_pid: '100' }).map((x) => x.labels), [
@@ -231,7 +231,7 @@ t.test('cgroup families: pids with +Inf, refused forks, parent info joinable on 
     'one series per top parent holding zombies, its cgroup as in the sample ("" when unknown)',
   );
   const byParentPids = new Set(find(series, 'proctable_zombies_by_parent').map((x) => x.labels.parent_pid));
-  t.ok(find(series, 'proctable_zombie_parent_info').every((x) => byParentPids.has(x.labels.parent_pid!)), 'every info series joins a by_parent series');
+  t.ok(find(series, 'proctable_zombie_parent_info').every((x) => byParentPids.has(x.labels.parent_pid)), 'every info series joins a by_parent series');
   const after = parseExposition(await m.render());
   t.equal(valueOf(after, 'zombie_exporter_procfs_info', { hidepid: 'off', pid_namespace: 'host' }), 1);
   const off = await render([{ ...s, cgroupPids: null, zombiesByCgroup: [], zombiesInOtherCgroups: 9 }]);

@@ -116,7 +116,7 @@ t.test('native and node:fs agree on the real /proc', { skip: nativeBuilt ? false
   let compared = 0;
   for (const p of a.processes) {
     const q = byPid.get(p.pid);
-    if (!q || q.startTimeTicks !== p.startTimeTicks) continue;
+    if (q?.startTimeTicks !== p.startTimeTicks) continue;
     t.same([q.ppid, q.comm], [p.ppid, p.comm], `pid ${p.pid}`);
     compared++;
   }

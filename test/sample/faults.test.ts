@@ -123,7 +123,7 @@ t.test('the running exporter: last good sample served with its timestamp, failur
   const scrape = async () => parseExposition((await app.inject('/metrics')).body);
   const health = async () => {
     const res = await app.inject('/healthz');
-    return { status: res.statusCode, body: res.json() as { reason: string; lastSampleTime: string; skipped: Record<string, number> } };
+    return { status: res.statusCode, body: res.json<{ reason: string; lastSampleTime: string; skipped: Record<string, number> }>() };
   };
   sampler.start();
   await nextSample(sampler);

@@ -110,7 +110,7 @@ t.test('the timer does not keep the process alive', async (t) => {
   const sampler = new Sampler({ take: () => base, intervalMs: 60_000 });
   sampler.start();
   // @ts-expect-error reading the private timer to check it is unref'd
-  const timer = await waitFor('the next tick to be scheduled', () => sampler.timer as NodeJS.Timeout | undefined);
+  const timer = await waitFor('the next tick to be scheduled', () => sampler.timer);
   t.equal(timer.hasRef(), false);
   await sampler.stop();
 });

@@ -3,10 +3,8 @@
 
 import t from 'tap';
 import { CGROUP_LABEL_MAX, cgroupLabel } from '../../src/metrics/cgroup-label.js';
-import { createProcReader } from '../../src/procfs/reader.js';
 import { CgroupPathResolver } from '../../src/sample/resolve-cgroup-path.js';
 import { UNKNOWN_CGROUP, zombiesByCgroup } from '../../src/sample/zombies-by-cgroup.js';
-import { faultyReader, ZOMBIE_TREE } from '../helpers/fixtures.js';
 
 t.test('top N cgroups by zombies, the rest in other, unknown parents under ""; sums to the total', async (t) => {
   const parents = [

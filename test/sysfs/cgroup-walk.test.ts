@@ -63,7 +63,12 @@ t.test('cgroup v2: found at fs/cgroup, every pids cgroup read, disabled subtrees
     rejected: 1234,
   });
   t.equal(walk.cgroups.find((c) => c.path === '/system.slice/no-events.service')?.rejected, null, 'no pids.events: unknown, still read');
-  t.equal(walk.cgroups.find((c) => c.path === '/system.slice/huge.service')?.rejected, 18446744073709551615, 'a 2^64-1 counter, not wrapped');
+  t.equal(
+    walk.cgroups.find((c) => c.path === '/system.slice/huge.service')?.rejected,
+    // eslint-disable-next-line no-loss-of-precision -- 2^64-1 as the kernel prints it: the parser must give back the nearest double
+    18446744073709551615,
+    'a 2^64-1 counter, not wrapped',
+  );
   t.equal(walk.cgroups.find((c) => c.path === '/init.scope')?.max, Infinity, '"max" is +Inf');
   t.same(walk.skipped, { vanished: 0, permission: 0, malformed: 1, io_error: 0, limit: 0 }, 'garbled.service is malformed');
   t.equal(walk.complete, true);
