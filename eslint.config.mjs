@@ -5,7 +5,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist-bench/', 'dist-soak/', 'build/', 'coverage/', '.tap/', 'test/fixtures/', 'test/output/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'dist-bench/',
+      'dist-soak/',
+      'build/',
+      'coverage/',
+      '.tap/',
+      'test/fixtures/',
+      'test/output/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,

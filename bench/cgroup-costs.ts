@@ -13,7 +13,14 @@ import { CgroupPidsSelector } from '../src/sample/cgroup-pids.js';
 import { findPidsHierarchy } from '../src/sysfs/pids-hierarchy.js';
 import { createSysfsReader } from '../src/sysfs/reader.js';
 
-const { values } = parseArgs({ options: { cgroups: { type: 'string', default: '1000' }, walks: { type: 'string', default: '50' }, zombies: { type: 'string', default: '2000' }, parents: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: {
+    cgroups: { type: 'string', default: '1000' },
+    walks: { type: 'string', default: '50' },
+    zombies: { type: 'string', default: '2000' },
+    parents: { type: 'string', default: '200' },
+  },
+});
 const N = Number(values.cgroups);
 const WALKS = Number(values.walks);
 
@@ -66,14 +73,18 @@ function measure(label: string, runs: number, fn: () => void): void {
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6 / runs;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000 / runs;
-  process.stdout.write(`${label.padEnd(58)} wall ${wallMs.toFixed(2).padStart(7)} ms  cpu ${cpuMs.toFixed(2).padStart(7)} ms\n`);
+  process.stdout.write(
+    `${label.padEnd(58)} wall ${wallMs.toFixed(2).padStart(7)} ms  cpu ${cpuMs.toFixed(2).padStart(7)} ms\n`,
+  );
 }
 
 const before = new CgroupPidsSelector(sysfs, 20, 20_000).select(Date.now()).pids.cgroups;
 makeCgroups();
 const selector = new CgroupPidsSelector(sysfs, 20, 20_000);
 const walked = selector.select(Date.now()).pids.cgroups;
-process.stdout.write(`pids hierarchy v${found.hierarchy.version} at /sys/${found.hierarchy.rel}: ${before} cgroups before, ${walked} with ${made.length} made\n`);
+process.stdout.write(
+  `pids hierarchy v${found.hierarchy.version} at /sys/${found.hierarchy.rel}: ${before} cgroups before, ${walked} with ${made.length} made\n`,
+);
 measure(`cgroup step, ${walked} cgroups (detect, walk, top 20, peaks)`, WALKS, () => selector.select(Date.now()));
 cleanup();
 
@@ -133,7 +144,13 @@ const readAll = (pids: number[]) => () => {
 };
 measure(`read /proc/PID/cgroup of each of ${zombies.length} zombies`, 20, readAll(zombies));
 measure(`read /proc/PID/cgroup of each of their ${parents.length} parents`, 20, readAll(parents));
-process.stdout.write(`a zombie's own cgroup here: ${JSON.stringify(readFileSync(`/proc/${zombies[0]}/cgroup`, 'utf8').split('\n').find((l) => /pids|^0::/.test(l)))}\n`);
+process.stdout.write(
+  `a zombie's own cgroup here: ${JSON.stringify(
+    readFileSync(`/proc/${zombies[0]}/cgroup`, 'utf8')
+      .split('\n')
+      .find((l) => /pids|^0::/.test(l)),
+  )}\n`,
+);
 child.stdin.end();
 await once(child, 'exit');
 if (existsSync(top)) cleanup();

@@ -52,7 +52,9 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
 export async function firstLine(child: ChildProcess): Promise<string> {
   const lines = createInterface({ input: child.stdout! });
   try {
-    const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`child exited (${String(code)}) before reporting`)));
+    const exited = once(child, 'exit').then(([code]) =>
+      Promise.reject(new Error(`child exited (${String(code)}) before reporting`)),
+    );
     return await Promise.race([once(lines, 'line').then(([l]) => l as string), exited]);
   } finally {
     lines.close();
@@ -89,7 +91,9 @@ export async function startPopulation(bin: string, n: number, z: number, k: numb
   const limit = pidLimit();
   const inUse = tasksInUse();
   if (inUse + want + 64 > MAX_PID_SHARE * limit) {
-    throw new Error(`refusing a population of ${want} tasks: ${inUse} in use, limit ${limit}, cap ${Math.floor(MAX_PID_SHARE * limit)}`);
+    throw new Error(
+      `refusing a population of ${want} tasks: ${inUse} in use, limit ${limit}, cap ${Math.floor(MAX_PID_SHARE * limit)}`,
+    );
   }
   const child = spawnGroup(bin, [String(n), String(z), String(k), String(churnMs)]);
   const line = await firstLine(child);

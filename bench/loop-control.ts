@@ -8,7 +8,12 @@ import { LoopMonitor } from './loop-monitor.js';
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
 const loop = new LoopMonitor();
-setTimeout(() => {
-  process.stdout.write(`${JSON.stringify({ eldMaxMs: eld.max / 1e6, eldP99Ms: eld.percentile(99) / 1e6, loop: loop.report() })}\n`);
-  loop.close();
-}, Number(process.argv[2] ?? 10) * 1000);
+setTimeout(
+  () => {
+    process.stdout.write(
+      `${JSON.stringify({ eldMaxMs: eld.max / 1e6, eldP99Ms: eld.percentile(99) / 1e6, loop: loop.report() })}\n`,
+    );
+    loop.close();
+  },
+  Number(process.argv[2] ?? 10) * 1000,
+);

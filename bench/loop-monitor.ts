@@ -118,7 +118,13 @@ export class LoopMonitor {
       this.waitInLongestNs = waited;
     }
     if (gap - PERIOD_NS > TEN_MS_NS && this.late.length < MAX_LATE_TURNS) {
-      this.late.push({ endMs: Number(now) / 1e6, gapMs: Number(gap) / 1e6, ranMs: Number(ran) / 1e6, waitMs: Number(waited) / 1e6, cpu: this.cpu() });
+      this.late.push({
+        endMs: Number(now) / 1e6,
+        gapMs: Number(gap) / 1e6,
+        ranMs: Number(ran) / 1e6,
+        waitMs: Number(waited) / 1e6,
+        cpu: this.cpu(),
+      });
     }
     if (ran > this.ranMaxNs) this.ranMaxNs = ran;
     const held = gap - waited - PERIOD_NS;

@@ -39,7 +39,9 @@ const SOAK_SAMPLES = Number(opts['soak-samples'] ?? (quick ? 300 : 10_000));
  * and a leak is what the target is for.
  */
 const SOAK_WARMUP = Number(opts['soak-warmup'] ?? (quick ? 30 : 5000));
-const [SOAK_N, SOAK_Z, SOAK_K] = (opts['soak-size'] ?? (quick ? '300,100,20' : '2000,1000,100')).split(',').map(Number) as [number, number, number];
+const [SOAK_N, SOAK_Z, SOAK_K] = (opts['soak-size'] ?? (quick ? '300,100,20' : '2000,1000,100'))
+  .split(',')
+  .map(Number) as [number, number, number];
 const IDLE_SECONDS = Number(opts['idle-seconds'] ?? (quick ? 10 : 60));
 const ROUNDS = quick ? 1 : 3;
 const SCENARIOS = ['walk', 'load', 'memory', 'soak', 'idle'] as const;
@@ -55,11 +57,16 @@ const MEMORY = quick ? ([1500, 500, 200] as const) : ([15_000, 5000, 2000] as co
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** The node flags of src/main.ts's shebang, which every launcher we ship passes; --node-flags adds more, to try some. */
 const EXPORTER_NODE_FLAGS = [
-  ...readFileSync(fileURLToPath(new URL('../../src/main.ts', import.meta.url)), 'utf8').split('\n')[0]!.split(' ').slice(3),
+  ...readFileSync(fileURLToPath(new URL('../../src/main.ts', import.meta.url)), 'utf8')
+    .split('\n')[0]!
+    .split(' ')
+    .slice(3),
   ...(opts['node-flags'] ?? '').split(' ').filter(Boolean),
 ];
 const NODE_EXPORTER = (() => {
-  const r = spawnSync('sh', ['-c', 'command -v prometheus-node-exporter || command -v node_exporter'], { encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', 'command -v prometheus-node-exporter || command -v node_exporter'], {
+    encoding: 'utf8',
+  });
   return r.status === 0 ? r.stdout.trim() : undefined;
 })();
 
@@ -129,10 +136,14 @@ async function startProbe(interval: string) {
     pid: child.pid!,
     report,
     async waitSamples(n: number): Promise<ProbeReport> {
-      return until(`${n} samples`, async () => {
-        const r = await report();
-        return r.samples >= n ? r : undefined;
-      }, 30 * 60_000);
+      return until(
+        `${n} samples`,
+        async () => {
+          const r = await report();
+          return r.samples >= n ? r : undefined;
+        },
+        30 * 60_000,
+      );
     },
     async stop() {
       child.stdin!.write('quit\n');
@@ -152,9 +163,13 @@ async function metricValue(url: string, name: string): Promise<number> {
 async function nodeExporterCpuPerScrape(scrapes: number): Promise<number | undefined> {
   if (!NODE_EXPORTER) return undefined;
   const port = await freePort();
-  const child = spawnGroup(NODE_EXPORTER, ['--collector.disable-defaults', '--collector.processes', `--web.listen-address=127.0.0.1:${port}`], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const child = spawnGroup(
+    NODE_EXPORTER,
+    ['--collector.disable-defaults', '--collector.processes', `--web.listen-address=127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
   try {
     const url = `http://127.0.0.1:${port}/metrics`;
     const body = await until('node_exporter', async () => (await fetch(url)).text());
@@ -170,7 +185,18 @@ async function nodeExporterCpuPerScrape(scrapes: number): Promise<number | undef
 async function walkScenario(floorBin: string, populationBin: string): Promise<void> {
   log(`walk CPU per sample at ${SIZES.join(', ')} processes, ${ROUNDS} interleaved rounds each`);
   const rows: string[][] = [
-    ['processes', 'C floor CPU', 'exporter wall', 'exporter CPU', 'ratio', 'us/process', 'node:fs reader CPU', 'ratio', 'node_exporter CPU/scrape', 'exporter vs node_exporter'],
+    [
+      'processes',
+      'C floor CPU',
+      'exporter wall',
+      'exporter CPU',
+      'ratio',
+      'us/process',
+      'node:fs reader CPU',
+      'ratio',
+      'node_exporter CPU/scrape',
+      'exporter vs node_exporter',
+    ],
   ];
   for (const n of SIZES) {
     const pop = await startPopulation(populationBin, n, Math.round(n / 20), 10);
@@ -184,8 +210,19 @@ async function walkScenario(floorBin: string, populationBin: string): Promise<vo
       for (let r = 0; r < ROUNDS; r++) {
         floors.push((await runJson<{ cpu_us: number }>(floorBin, ['/proc', String(walks)])).cpu_us / 1000);
         // With the exporter's own node flags: its GC settings are part of what a walk costs.
-        ours.push(await runJson(process.execPath, [...EXPORTER_NODE_FLAGS, `${HERE}walk-cpu.js`, String(walks), 'native']));
-        viaNode.push((await runJson<{ cpuMs: number }>(process.execPath, [...EXPORTER_NODE_FLAGS, `${HERE}walk-cpu.js`, String(walks), 'node'])).cpuMs);
+        ours.push(
+          await runJson(process.execPath, [...EXPORTER_NODE_FLAGS, `${HERE}walk-cpu.js`, String(walks), 'native']),
+        );
+        viaNode.push(
+          (
+            await runJson<{ cpuMs: number }>(process.execPath, [
+              ...EXPORTER_NODE_FLAGS,
+              `${HERE}walk-cpu.js`,
+              String(walks),
+              'node',
+            ])
+          ).cpuMs,
+        );
         const ne = await nodeExporterCpuPerScrape(Math.max(3, Math.round(walks / 3)));
         if (ne !== undefined) nodeExp.push(ne * 1000);
       }
@@ -207,7 +244,11 @@ async function walkScenario(floorBin: string, populationBin: string): Promise<vo
         ne === undefined ? 'not installed' : ms(ne),
         ne === undefined ? '-' : `${(cpu / ne).toFixed(2)}x`,
       ]);
-      target(`walk CPU within 1.3x of the C floor at ${processes} processes`, `${(cpu / floor).toFixed(2)}x (${ms(cpu)} vs ${ms(floor)})`, cpu / floor <= 1.3);
+      target(
+        `walk CPU within 1.3x of the C floor at ${processes} processes`,
+        `${(cpu / floor).toFixed(2)}x (${ms(cpu)} vs ${ms(floor)})`,
+        cpu / floor <= 1.3,
+      );
     } finally {
       await pop.stop();
     }
@@ -231,9 +272,13 @@ interface LoadResult {
  */
 async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
   const bin = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
-  const child = spawnGroup('nice', ['-n', '19', process.execPath, bin, '-c', String(connections), '-d', String(seconds), '-j', url], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawnGroup(
+    'nice',
+    ['-n', '19', process.execPath, bin, '-c', String(connections), '-d', String(seconds), '-j', url],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await once(child, 'exit');
@@ -310,12 +355,31 @@ async function loadScenario(populationBin: string): Promise<void> {
   try {
     await probe.waitSamples(5);
     const rows: string[][] = [
-      ['scrapers', 'requests', 'p50', 'p97.5', 'p99', 'max', 'errors', 'non-2xx', 'loop delay max / p99', 'of it waiting for a CPU', 'most CPU in one turn', 'turns >10 ms CPU', 'held max (its CPU)', 'idle process delay / held', 'longest GC', 'walks'],
+      [
+        'scrapers',
+        'requests',
+        'p50',
+        'p97.5',
+        'p99',
+        'max',
+        'errors',
+        'non-2xx',
+        'loop delay max / p99',
+        'of it waiting for a CPU',
+        'most CPU in one turn',
+        'turns >10 ms CPU',
+        'held max (its CPU)',
+        'idle process delay / held',
+        'longest GC',
+        'walks',
+      ],
     ];
     for (const connections of [0, 4, 50]) {
       const before = await probe.report();
       const [r, cs] = await Promise.all([
-        connections > 0 ? load(`${probe.url}/metrics`, connections, LOAD_SECONDS) : new Promise<undefined>((res) => setTimeout(() => res(undefined), LOAD_SECONDS * 1000)),
+        connections > 0
+          ? load(`${probe.url}/metrics`, connections, LOAD_SECONDS)
+          : new Promise<undefined>((res) => setTimeout(() => res(undefined), LOAD_SECONDS * 1000)),
         controls(LOAD_SECONDS),
       ]);
       // The worst any idle control saw, for comparison.
@@ -327,27 +391,75 @@ async function loadScenario(populationBin: string): Promise<void> {
       const after = await probe.report();
 
       const l = after.loop;
-      const blocked = blockedTurns(l, cs.map((x) => x.loop));
+      const blocked = blockedTurns(
+        l,
+        cs.map((x) => x.loop),
+      );
       const ownMax = Math.max(0, ...blocked.own.map((t) => t.ranMs));
       const overTen = `${blocked.own.length}${blocked.inHostStalls.length > 0 ? ` (+${blocked.inHostStalls.length} in host stalls)` : ''} of ${l.turns}`;
-      const loop = [`${ms(after.eldMaxMs)} / ${ms(after.eldP99Ms)}`, ms(l.waitInLongestMs), ms(l.ranMaxMs), overTen, `${ms(l.heldMaxMs)} (${ms(l.ranInHeldMs)})`];
+      const loop = [
+        `${ms(after.eldMaxMs)} / ${ms(after.eldP99Ms)}`,
+        ms(l.waitInLongestMs),
+        ms(l.ranMaxMs),
+        overTen,
+        `${ms(l.heldMaxMs)} (${ms(l.ranInHeldMs)})`,
+      ];
       const idle = `${ms(c.eldMaxMs)} / ${ms(c.heldMaxMs)}`;
       const who = connections === 0 ? 'walks alone' : `${connections} scrapers`;
       rows.push(
         r
-          ? [String(connections), String(r.requests.total), ms(r.latency.p50), ms(r.latency.p97_5), ms(r.latency.p99), ms(r.latency.max), String(r.errors + r.timeouts), String(r.non2xx), ...loop, idle, ms(after.gcMaxMs), String(after.samples - before.samples)]
-          : ['0', '-', '-', '-', '-', '-', '-', '-', ...loop, idle, ms(after.gcMaxMs), String(after.samples - before.samples)],
+          ? [
+              String(connections),
+              String(r.requests.total),
+              ms(r.latency.p50),
+              ms(r.latency.p97_5),
+              ms(r.latency.p99),
+              ms(r.latency.max),
+              String(r.errors + r.timeouts),
+              String(r.non2xx),
+              ...loop,
+              idle,
+              ms(after.gcMaxMs),
+              String(after.samples - before.samples),
+            ]
+          : [
+              '0',
+              '-',
+              '-',
+              '-',
+              '-',
+              '-',
+              '-',
+              '-',
+              ...loop,
+              idle,
+              ms(after.gcMaxMs),
+              String(after.samples - before.samples),
+            ],
       );
-      if (r && connections === 4) target(`/metrics p99 with 4 scrapers at ${n} processes under 10 ms`, ms(r.latency.p99), r.latency.p99 < 10);
+      if (r && connections === 4)
+        target(`/metrics p99 with 4 scrapers at ${n} processes under 10 ms`, ms(r.latency.p99), r.latency.p99 < 10);
       if (r && connections === 50) {
-        target('50 concurrent scrapers get no errors', `${r.errors + r.timeouts} errors, ${r.non2xx} non-2xx of ${r.requests.total}`, r.errors + r.timeouts + r.non2xx === 0 && r.requests.total > 0);
+        target(
+          '50 concurrent scrapers get no errors',
+          `${r.errors + r.timeouts} errors, ${r.non2xx} non-2xx of ${r.requests.total}`,
+          r.errors + r.timeouts + r.non2xx === 0 && r.requests.total > 0,
+        );
       }
-      target(`event loop delay p99 under 10 ms (${who})`, `${ms(after.eldP99Ms)} (idle control ${ms(c.eldP99Ms)})`, after.eldP99Ms < 10);
+      target(
+        `event loop delay p99 under 10 ms (${who})`,
+        `${ms(after.eldP99Ms)} (idle control ${ms(c.eldP99Ms)})`,
+        after.eldP99Ms < 10,
+      );
       target(
         `event loop never blocked over 10 ms (${who})`,
         [
-          blocked.own.length > 0 ? `${blocked.own.length} turns with over 10 ms of CPU, up to ${ms(ownMax)}` : `most CPU in one turn ${ms(l.ranMaxMs)}`,
-          ...(blocked.inHostStalls.length > 0 ? [`${blocked.inHostStalls.length} over 10 ms during host stalls an idle process saw too`] : []),
+          blocked.own.length > 0
+            ? `${blocked.own.length} turns with over 10 ms of CPU, up to ${ms(ownMax)}`
+            : `most CPU in one turn ${ms(l.ranMaxMs)}`,
+          ...(blocked.inHostStalls.length > 0
+            ? [`${blocked.inHostStalls.length} over 10 ms during host stalls an idle process saw too`]
+            : []),
           `timer delay max ${ms(after.eldMaxMs)}, ${ms(l.waitInLongestMs)} of it waiting for a CPU (an idle process: ${ms(c.eldMaxMs)})`,
         ].join('; '),
         loopVerdict(blocked),
@@ -384,7 +496,9 @@ async function memoryScenario(populationBin: string): Promise<void> {
 }
 
 async function soakScenario(populationBin: string): Promise<void> {
-  log(`RSS over ${SOAK_SAMPLES} samples after ${SOAK_WARMUP} to warm up, with ${SOAK_N} processes and ${SOAK_Z} zombies under ${SOAK_K} parents churning every 250 ms, scraped every 250 ms`);
+  log(
+    `RSS over ${SOAK_SAMPLES} samples after ${SOAK_WARMUP} to warm up, with ${SOAK_N} processes and ${SOAK_Z} zombies under ${SOAK_K} parents churning every 250 ms, scraped every 250 ms`,
+  );
   const pop = await startPopulation(populationBin, SOAK_N, SOAK_Z, SOAK_K, 250);
   const probe = await startProbe('10ms');
   try {
@@ -412,12 +526,40 @@ async function soakScenario(populationBin: string): Promise<void> {
     const present = await metricValue(probe.url, 'proctable_zombies');
     const growth = (rssEnd - rssWarm) / rssWarm;
     printTable([
-      ['samples', 'RSS readings', `RSS median, samples ${warmSamples}+ (first tenth)`, 'RSS median, last tenth', 'RSS min / max', 'growth', 'zombies appeared', 'reaped', 'present'],
-      [String(last.samples), String(readings.length), mb(rssWarm), mb(rssEnd), `${mb(Math.min(...readings))} / ${mb(rssMax)}`, `${(growth * 100).toFixed(1)}%`, String(appeared), String(reaped), String(present)],
+      [
+        'samples',
+        'RSS readings',
+        `RSS median, samples ${warmSamples}+ (first tenth)`,
+        'RSS median, last tenth',
+        'RSS min / max',
+        'growth',
+        'zombies appeared',
+        'reaped',
+        'present',
+      ],
+      [
+        String(last.samples),
+        String(readings.length),
+        mb(rssWarm),
+        mb(rssEnd),
+        `${mb(Math.min(...readings))} / ${mb(rssMax)}`,
+        `${(growth * 100).toFixed(1)}%`,
+        String(appeared),
+        String(reaped),
+        String(present),
+      ],
     ]);
-    target(`RSS flat within 5% over ${last.samples - warmSamples} churning samples (after ${warmSamples})`, `${(growth * 100).toFixed(1)}% (max ${mb(rssMax)})`, Math.abs(growth) <= 0.05);
+    target(
+      `RSS flat within 5% over ${last.samples - warmSamples} churning samples (after ${warmSamples})`,
+      `${(growth * 100).toFixed(1)}% (max ${mb(rssMax)})`,
+      Math.abs(growth) <= 0.05,
+    );
     // The first-seen table holds exactly the zombies of the last sample: everything else was counted reaped.
-    target('first-seen table bounded: appeared - reaped <= zombies present + churn in flight', `${appeared} - ${reaped} = ${appeared - reaped}, present ${present}`, appeared - reaped <= present + SOAK_Z);
+    target(
+      'first-seen table bounded: appeared - reaped <= zombies present + churn in flight',
+      `${appeared} - ${reaped} = ${appeared - reaped}, present ${present}`,
+      appeared - reaped <= present + SOAK_Z,
+    );
   } finally {
     await probe.stop();
     await pop.stop();
@@ -428,13 +570,19 @@ async function idleScenario(): Promise<void> {
   log(`CPU of the built exporter at the default 5s interval on this host for ${IDLE_SECONDS} s, scraped every 15 s`);
   // The real binary, not the probe: the probe's own 1 ms event-loop monitor would be most of what is measured.
   const port = await freePort();
-  const child = spawnGroup(process.execPath, [...EXPORTER_NODE_FLAGS, `${HERE}../../dist/main.js`, `--web.listen-address=127.0.0.1:${port}`], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const child = spawnGroup(
+    process.execPath,
+    [...EXPORTER_NODE_FLAGS, `${HERE}../../dist/main.js`, `--web.listen-address=127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
   try {
     const url = `http://127.0.0.1:${port}`;
     // Start-up is not idle: wait for the one-shot host-info worker (systeminformation spawns ~14 children) to finish.
-    await until('start-up to finish', async () => ((await (await fetch(`${url}/metrics`)).text()).includes('zombie_exporter_host_info{') ? true : undefined));
+    await until('start-up to finish', async () =>
+      (await (await fetch(`${url}/metrics`)).text()).includes('zombie_exporter_host_info{') ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 2000));
     const cpu0 = cpuSeconds(child.pid!);
     const t0 = Date.now();
@@ -448,7 +596,11 @@ async function idleScenario(): Promise<void> {
       ['tasks on host', 'window', 'CPU share of one core', 'RSS'],
       [String(tasks), `${IDLE_SECONDS} s`, `${(share * 100).toFixed(3)}%`, mb(rssBytes(child.pid!))],
     ]);
-    target('own CPU at the default interval on an idle host under 1% of a core', `${(share * 100).toFixed(3)}%`, share < 0.01);
+    target(
+      'own CPU at the default interval on an idle host under 1% of a core',
+      `${(share * 100).toFixed(3)}%`,
+      share < 0.01,
+    );
   } finally {
     child.kill('SIGTERM');
   }
@@ -465,7 +617,9 @@ function printTable(rows: string[][]): void {
 
 const floorBin = compileC('walk-floor');
 const populationBin = compileC('population');
-process.stdout.write(`zombie-exporter benchmark (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}\n\n`);
+process.stdout.write(
+  `zombie-exporter benchmark (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}\n\n`,
+);
 try {
   if (only.has('walk')) await walkScenario(floorBin, populationBin);
   if (only.has('load')) await loadScenario(populationBin);

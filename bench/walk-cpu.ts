@@ -8,7 +8,8 @@ import { createSampleTaker } from '../src/sample/take-sample.js';
 const walks = Number(process.argv[2] ?? 10);
 const native = (process.argv[3] ?? 'native') === 'native';
 const taker = createSampleTaker({ reader: createProcReader(process.argv[4] ?? '/proc', { native }), topParents: 10 });
-if (native && taker.walkMethod !== 'native') throw new Error('the native stat reader is not built: run npm install with g++ present');
+if (native && taker.walkMethod !== 'native')
+  throw new Error('the native stat reader is not built: run npm install with g++ present');
 // Warm up the JIT and the first-seen table, as a running exporter would be.
 for (let i = 0; i < 3; i++) taker.take();
 const cpu0 = process.cpuUsage();

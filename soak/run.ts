@@ -3,10 +3,14 @@
 import { parseArgs } from 'node:util';
 import { formatReport, runSoak } from './soak.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } },
+});
 const minutes = Number(values.minutes);
 if (!(minutes > 0 && minutes <= 24 * 60)) {
-  process.stderr.write(`soak: error: --minutes: invalid value "${values.minutes}" (want a number of minutes above 0)\n`);
+  process.stderr.write(
+    `soak: error: --minutes: invalid value "${values.minutes}" (want a number of minutes above 0)\n`,
+  );
   process.exit(2);
 }
 try {

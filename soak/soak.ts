@@ -68,7 +68,10 @@ class Failures {
 
 function compileChurn(dir: string): string {
   const bin = join(dir, 'churn');
-  execFileSync('cc', ['-O2', '-Wall', '-o', bin, `${REPO}soak/c/churn.c`], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 60_000 });
+  execFileSync('cc', ['-O2', '-Wall', '-o', bin, `${REPO}soak/c/churn.c`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 60_000,
+  });
   return bin;
 }
 
@@ -76,8 +79,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs one soak; resolves with its report (ok false and failures listed when a check failed). */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const o = { intervalMs: 100, parents: 8, holdMinMs: 400, holdMaxMs: 900, spawners: 2, scrapers: 4, log: () => undefined, ...options };
-  if (process.getuid?.() !== 0) throw new Error('the soak needs root: it runs the exporter in its own PID namespace (unshare --pid)');
+  const o = {
+    intervalMs: 100,
+    parents: 8,
+    holdMinMs: 400,
+    holdMaxMs: 900,
+    spawners: 2,
+    scrapers: 4,
+    log: () => undefined,
+    ...options,
+  };
+  if (process.getuid?.() !== 0)
+    throw new Error('the soak needs root: it runs the exporter in its own PID namespace (unshare --pid)');
   const failures = new Failures();
   const dir = mkdtempSync(join(tmpdir(), 'ze-soak-'));
   let child: ChildProcess | undefined;
@@ -93,8 +106,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const churn = compileChurn(dir);
     child = spawn(
       'unshare',
-      ['--pid', '--fork', '--mount-proc', '--kill-child', churn, String(o.parents), String(o.holdMinMs), String(o.holdMaxMs), String(o.spawners), '--',
-        process.execPath, ...shippedNodeFlags(), `${REPO}dist/main.js`, '--web.listen-address=127.0.0.1:0', `--sample.interval=${o.intervalMs}ms`],
+      [
+        '--pid',
+        '--fork',
+        '--mount-proc',
+        '--kill-child',
+        churn,
+        String(o.parents),
+        String(o.holdMinMs),
+        String(o.holdMaxMs),
+        String(o.spawners),
+        '--',
+        process.execPath,
+        ...shippedNodeFlags(),
+        `${REPO}dist/main.js`,
+        '--web.listen-address=127.0.0.1:0',
+        `--sample.interval=${o.intervalMs}ms`,
+      ],
       { detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const exited = once(child, 'exit');
@@ -175,7 +203,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         failures.add('balance', `appeared ${appeared - appeared0} - reaped ${reaped - reaped0} != zombies ${zombies}`);
       }
       const last = lastAppeared.get(scraperId) ?? appeared0;
-      if (appeared < last) failures.add('monotonic', `scraper ${scraperId}: appeared_total went from ${last} to ${appeared}`);
+      if (appeared < last)
+        failures.add('monotonic', `scraper ${scraperId}: appeared_total went from ${last} to ${appeared}`);
       lastAppeared.set(scraperId, appeared);
       if (single(s, 'process_start_time_seconds') !== started) failures.add('restart', 'the exporter process changed');
       const bound = count(s, 'proctable_zombies_by_parent');
@@ -184,7 +213,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const now = Date.now();
       if (now >= nextRssAt) {
         rss.push({ atSeconds: (now - t0) / 1000, bytes: single(s, 'process_resident_memory_bytes') });
-        heap.push({ heapUsed: single(s, 'nodejs_heap_size_used_bytes'), external: single(s, 'nodejs_external_memory_bytes') });
+        heap.push({
+          heapUsed: single(s, 'nodejs_heap_size_used_bytes'),
+          external: single(s, 'nodejs_external_memory_bytes'),
+        });
         nextRssAt = now + 1000;
       }
     };
@@ -198,7 +230,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         }
         if (id === 0 && Date.now() >= nextLogAt) {
           nextLogAt += 60_000;
-          o.log(`soak: ${Math.round((Date.now() - t0) / 1000)}s, ${scrapes} scrapes, RSS ${((rss.at(-1)?.bytes ?? 0) / 1048576).toFixed(1)} MiB, ${failures.list.length} failures`);
+          o.log(
+            `soak: ${Math.round((Date.now() - t0) / 1000)}s, ${scrapes} scrapes, RSS ${((rss.at(-1)?.bytes ?? 0) / 1048576).toFixed(1)} MiB, ${failures.list.length} failures`,
+          );
         }
         await sleep(Math.floor(Math.random() * 50));
       }
@@ -227,24 +261,32 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let end: ScrapedSeries[] = [];
     for (;;) {
       end = await scrape();
-      const settled = single(end, 'proctable_zombies') === 0 && single(end, 'proctable_zombies_reaped_total') - reaped0 >= reapedByGenerator;
+      const settled =
+        single(end, 'proctable_zombies') === 0 &&
+        single(end, 'proctable_zombies_reaped_total') - reaped0 >= reapedByGenerator;
       if (settled || Date.now() > settleUntil) break;
       await sleep(o.intervalMs);
     }
     const appeared = single(end, 'proctable_zombies_appeared_total') - appeared0;
     const reapedCounted = single(end, 'proctable_zombies_reaped_total') - reaped0;
     if (generated === 0) failures.add('churn', 'the generator made no zombie');
-    if (appeared !== generated) failures.add('count', `the exporter saw ${appeared} zombies appear, the generator made ${generated}`);
-    if (reapedCounted !== reapedByGenerator) failures.add('count', `the exporter counted ${reapedCounted} reaped, the generator reaped ${reapedByGenerator}`);
+    if (appeared !== generated)
+      failures.add('count', `the exporter saw ${appeared} zombies appear, the generator made ${generated}`);
+    if (reapedCounted !== reapedByGenerator)
+      failures.add('count', `the exporter counted ${reapedCounted} reaped, the generator reaped ${reapedByGenerator}`);
     const samples = single(end, 'zombie_exporter_samples_total') - samples0;
     const sampleErrors = sum(end, 'zombie_exporter_sample_errors_total');
     if (sampleErrors > 0) failures.add('samples', `${sampleErrors} sample errors`);
     const rssVerdict = judgeRss(rss, durationSeconds);
-    if (!rssVerdict.flat) failures.add('rss', `RSS grew from ${rssVerdict.settledStart.toFixed(1)} to ${rssVerdict.settledEnd.toFixed(1)} MiB (${rssVerdict.rule})`);
+    if (!rssVerdict.flat)
+      failures.add(
+        'rss',
+        `RSS grew from ${rssVerdict.settledStart.toFixed(1)} to ${rssVerdict.settledEnd.toFixed(1)} MiB (${rssVerdict.rule})`,
+      );
 
     child.stdin!.end('quit\n');
     const exit = await Promise.race([
-      new Promise<string>((resolve) => lines.on('line', (l) => l.startsWith("exporter exited") && resolve(l))),
+      new Promise<string>((resolve) => lines.on('line', (l) => l.startsWith('exporter exited') && resolve(l))),
       sleep(15_000).then(() => 'exporter did not exit within 15 s'),
     ]);
     if (exit !== 'exporter exited code 0') failures.add('exit', exit);

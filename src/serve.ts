@@ -64,7 +64,8 @@ async function listen(app: FastifyInstance, config: Config): Promise<string> {
     }
   } catch (err) {
     const code = errnoCode(err);
-    const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : errnoText(err);
+    const why =
+      code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : errnoText(err);
     throw new ExporterError('listen', `listen tcp ${config.listenAddress.text}: ${why}`);
   }
 }
@@ -84,7 +85,11 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   const registry = new Registry();
   // The worker loads the same addon from the same place, so this is what it will use.
   const walker = loadNativeStatBatch() ? 'native' : 'node';
-  const metrics = new ExporterMetrics(registry, { version: VERSION, nodejsVersion: process.version, walker }, config.sampleIntervalMs / 1000);
+  const metrics = new ExporterMetrics(
+    registry,
+    { version: VERSION, nodejsVersion: process.version, walker },
+    config.sampleIntervalMs / 1000,
+  );
   void readHostInfo().then((info) => metrics.setHostInfo(info));
 
   // Whether this proc root shows the whole host: said once, at start, since it is a deployment choice.
@@ -116,8 +121,16 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
       if (now !== lastHierarchy) {
         if (h === null) {
           const why = s.sourceErrors.find((e) => e.source === 'cgroups')?.message;
-          logger.warn('no cgroup pids controller found: cgroup PID metrics are empty (--cgroups.top=0 turns the walk off)', { err: why });
-        } else logger.info('walking the cgroup pids hierarchy', { version: h.version, path: h.path, cgroups: s.cgroupPids.cgroups });
+          logger.warn(
+            'no cgroup pids controller found: cgroup PID metrics are empty (--cgroups.top=0 turns the walk off)',
+            { err: why },
+          );
+        } else
+          logger.info('walking the cgroup pids hierarchy', {
+            version: h.version,
+            path: h.path,
+            cgroups: s.cgroupPids.cgroups,
+          });
       }
       lastHierarchy = now;
     }
@@ -129,7 +142,8 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   sampler.on('failure', (f) => {
     metrics.recordFailure(f.source);
     // Once per distinct failure, not once per interval.
-    if (f.message !== lastFailureMessage) logger.warn('sample failed; serving the last good sample', { source: f.source, err: f.message });
+    if (f.message !== lastFailureMessage)
+      logger.warn('sample failed; serving the last good sample', { source: f.source, err: f.message });
     lastFailureMessage = f.message;
   });
   sampler.start();
@@ -164,7 +178,11 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     const path = config.telemetryPath;
     const started = performance.now();
     warming = warmUp(app.server, [{ path }, { path, gzip: true }, { path }, { path, gzip: true }]).then(
-      (statuses) => logger.debug('scrape path warmed up', { statuses: statuses.join(','), ms: (performance.now() - started).toFixed(1) }),
+      (statuses) =>
+        logger.debug('scrape path warmed up', {
+          statuses: statuses.join(','),
+          ms: (performance.now() - started).toFixed(1),
+        }),
       // eslint-disable-next-line @typescript-eslint/use-unknown-in-catch-callback-variable -- warmUp rejects with Errors, its own or Node's HTTP server's
       (err: Error) => logger.debug('scrape path warm-up failed', { err: err.message }),
     );

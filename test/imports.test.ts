@@ -17,16 +17,36 @@ function sources(dir: string, prefix = ''): string[] {
 
 /** The src-relative modules a file imports (static, dynamic, type-only and re-exports), `.js` mapped back to `.ts`. */
 function importsOf(file: string, text: string): string[] {
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] ?? m[2]!);
-  return specifiers.filter((s) => s.startsWith('.')).map((s) => normalize(join(dirname(file), s)).replace(/\.js$/, '.ts'));
+  const specifiers = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g),
+  ].map((m) => m[1] ?? m[2]!);
+  return specifiers
+    .filter((s) => s.startsWith('.'))
+    .map((s) => normalize(join(dirname(file), s)).replace(/\.js$/, '.ts'));
 }
 
 /** What a file may not import: the rules of the layering, one line each, applied by folder. */
 const RULES: { from: RegExp; mayNot: RegExp; why: string }[] = [
-  { from: /^(metrics|snapshot|http)\//, mayNot: /^(procfs|sysfs)\//, why: 'what shows a Sample imports only the Sample (sample/), never the readers below it' },
-  { from: /^(procfs|sysfs)\//, mayNot: /^(sample|metrics|snapshot|http|inspect|web-config|cli)\/|^(serve|main)\.ts$/, why: 'the readers know nothing of the layers above them' },
-  { from: /^sample\//, mayNot: /^(metrics|snapshot|http|inspect|web-config)\/|^(serve|main)\.ts$/, why: 'the sample knows nothing of what shows it' },
-  { from: /^(metrics|snapshot)\//, mayNot: /^(http|inspect|web-config)\/|^(serve|main)\.ts$/, why: 'the projections of a Sample know nothing of HTTP or the command line' },
+  {
+    from: /^(metrics|snapshot|http)\//,
+    mayNot: /^(procfs|sysfs)\//,
+    why: 'what shows a Sample imports only the Sample (sample/), never the readers below it',
+  },
+  {
+    from: /^(procfs|sysfs)\//,
+    mayNot: /^(sample|metrics|snapshot|http|inspect|web-config|cli)\/|^(serve|main)\.ts$/,
+    why: 'the readers know nothing of the layers above them',
+  },
+  {
+    from: /^sample\//,
+    mayNot: /^(metrics|snapshot|http|inspect|web-config)\/|^(serve|main)\.ts$/,
+    why: 'the sample knows nothing of what shows it',
+  },
+  {
+    from: /^(metrics|snapshot)\//,
+    mayNot: /^(http|inspect|web-config)\/|^(serve|main)\.ts$/,
+    why: 'the projections of a Sample know nothing of HTTP or the command line',
+  },
   { from: /./, mayNot: /^(serve|main)\.ts$/, why: 'only main.ts starts the daemon' },
 ];
 
@@ -45,7 +65,10 @@ function violations(files: ReadonlyMap<string, string>): string[] {
 t.test('no import in src/ crosses the layers', async (t) => {
   const files = new Map(sources(SRC).map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
   t.ok(files.size > 50, `${files.size} files read`);
-  t.ok(importsOf('sample/take-sample.ts', files.get('sample/take-sample.ts')!).includes('procfs/walk.ts'), 'imports are resolved to src paths');
+  t.ok(
+    importsOf('sample/take-sample.ts', files.get('sample/take-sample.ts')!).includes('procfs/walk.ts'),
+    'imports are resolved to src paths',
+  );
   t.same(violations(files), []);
 });
 
@@ -57,7 +80,10 @@ t.test('the checker catches each kind of crossing', async (t) => {
     ['sysfs/w.ts', "const m = await import('../metrics/families.js');\n"],
     ['snapshot/v.ts', "export { OTHER_PARENT } from '../http/app.js';\n"],
     ['sample/u.ts', "import { serve } from '../serve.js';\n"],
-    ['sample/fine.ts', "import { parseStat } from '../procfs/parse-proc-stat.js';\nimport { errnoText } from '../errors.js';\n"],
+    [
+      'sample/fine.ts',
+      "import { parseStat } from '../procfs/parse-proc-stat.js';\nimport { errnoText } from '../errors.js';\n",
+    ],
   ]);
   const found = violations(fake).map((v) => v.split(':')[0]);
   t.same(found, [

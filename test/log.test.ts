@@ -7,7 +7,9 @@ t.test('logfmt quotes what needs quoting and drops undefined fields', async (t) 
   const lines: string[] = [];
   const log = createLogger('info', 'logfmt', (l) => lines.push(l), at);
   log.info('sample failed', { source: 'loadavg', err: 'read loadavg: ENOENT', n: 3, gone: undefined });
-  t.same(lines, ['ts=2026-11-23T12:00:00.000Z level=info msg="sample failed" source=loadavg err="read loadavg: ENOENT" n=3\n']);
+  t.same(lines, [
+    'ts=2026-11-23T12:00:00.000Z level=info msg="sample failed" source=loadavg err="read loadavg: ENOENT" n=3\n',
+  ]);
 });
 
 t.test('json is one object per line', async (t) => {
@@ -23,5 +25,8 @@ t.test('levels below the minimum are dropped', async (t) => {
   log.info('i');
   log.warn('w');
   log.error('e');
-  t.same(lines.map((l) => /level=(\w+)/.exec(l)![1]), ['warn', 'error']);
+  t.same(
+    lines.map((l) => /level=(\w+)/.exec(l)![1]),
+    ['warn', 'error'],
+  );
 });

@@ -10,21 +10,32 @@ import { ZOMBIE_TREE } from './helpers/fixtures.js';
 import { waitFor } from './helpers/wait.js';
 
 function config(extra: string[] = []): Config {
-  const parsed = parseCommandLine(['--web.listen-address=127.0.0.1:0', `--path.procfs=${ZOMBIE_TREE}`, '--sample.interval=1h', ...extra]);
+  const parsed = parseCommandLine([
+    '--web.listen-address=127.0.0.1:0',
+    `--path.procfs=${ZOMBIE_TREE}`,
+    '--sample.interval=1h',
+    ...extra,
+  ]);
   if (parsed.kind !== 'run') throw new Error(`unexpected ${parsed.kind}`);
   return parsed.config;
 }
 
-t.test('once the first sample exists, the scrape path is run in memory, plain and gzip, before any scrape', async (t) => {
-  const lines: string[] = [];
-  const exporter = await serve(config(), createLogger('debug', 'logfmt', (l) => lines.push(l)));
-  t.teardown(() => exporter.close());
-  const line = await waitFor('the warm-up', () => lines.find((l) => l.includes('msg="scrape path warmed up"')));
-  t.match(line, /statuses=200,200,200,200 ms=\d+\.\d/);
-  const res = await fetch(`http://${exporter.address}/metrics`);
-  t.equal(res.status, 200, 'the listening server serves as before');
-  t.match(await res.text(), /^proctable_zombies \d+$/m);
-});
+t.test(
+  'once the first sample exists, the scrape path is run in memory, plain and gzip, before any scrape',
+  async (t) => {
+    const lines: string[] = [];
+    const exporter = await serve(
+      config(),
+      createLogger('debug', 'logfmt', (l) => lines.push(l)),
+    );
+    t.teardown(() => exporter.close());
+    const line = await waitFor('the warm-up', () => lines.find((l) => l.includes('msg="scrape path warmed up"')));
+    t.match(line, /statuses=200,200,200,200 ms=\d+\.\d/);
+    const res = await fetch(`http://${exporter.address}/metrics`);
+    t.equal(res.status, 200, 'the listening server serves as before');
+    t.match(await res.text(), /^proctable_zombies \d+$/m);
+  },
+);
 
 t.test('behind a web config nothing is warmed up: its rate limit is not spent on it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ze-serve-'));
@@ -32,7 +43,10 @@ t.test('behind a web config nothing is warmed up: its rate limit is not spent on
   const file = join(dir, 'web.yml');
   writeFileSync(file, 'rate_limit:\n  interval: 1m\n  burst: 1\n');
   const lines: string[] = [];
-  const exporter = await serve(config([`--web.config.file=${file}`]), createLogger('debug', 'logfmt', (l) => lines.push(l)));
+  const exporter = await serve(
+    config([`--web.config.file=${file}`]),
+    createLogger('debug', 'logfmt', (l) => lines.push(l)),
+  );
   t.teardown(() => exporter.close());
   if (exporter.sampler.latest === undefined) await once(exporter.sampler, 'sample');
   const first = await fetch(`http://${exporter.address}/metrics`);
@@ -41,5 +55,8 @@ t.test('behind a web config nothing is warmed up: its rate limit is not spent on
   const second = await fetch(`http://${exporter.address}/metrics`);
   t.equal(second.status, 429, 'and the limit is in force');
   await second.text();
-  t.notOk(lines.some((l) => l.includes('warm')), 'no warm-up was logged');
+  t.notOk(
+    lines.some((l) => l.includes('warm')),
+    'no warm-up was logged',
+  );
 });

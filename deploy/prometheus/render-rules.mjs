@@ -80,7 +80,8 @@ function main() {
   if (!MATCHERS.test(selector)) {
     return fail(`--selector must be PromQL label matchers such as job="zombies", env=~"prod|staging": got ${selector}`);
   }
-  if (!/^https?:\/\/\S+$/.test(runbookBase)) return fail(`--runbook-url-base must be an http(s) URL: got ${runbookBase}`);
+  if (!/^https?:\/\/\S+$/.test(runbookBase))
+    return fail(`--runbook-url-base must be an http(s) URL: got ${runbookBase}`);
   mkdirSync(outDir, { recursive: true });
   if (realpathSync(outDir) === realpathSync(HERE)) return fail('--out-dir must not be the folder of the source files');
 

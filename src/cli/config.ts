@@ -30,7 +30,11 @@ interface FlagSpec {
 
 /** Every flag, in --help order. Names follow node_exporter's (`--web.*`, `--path.*`, `--log.*`). */
 export const FLAGS = {
-  'web.listen-address': { default: ':10070', placeholder: 'ADDR', help: 'Address to listen on for metrics and the web pages.' },
+  'web.listen-address': {
+    default: ':10070',
+    placeholder: 'ADDR',
+    help: 'Address to listen on for metrics and the web pages.',
+  },
   'web.telemetry-path': { default: '/metrics', placeholder: 'PATH', help: 'Path under which to expose metrics.' },
   'web.config.file': {
     default: '',
@@ -43,7 +47,11 @@ export const FLAGS = {
     help: 'How long a client may take to connect (TLS handshake) and send its request headers before it is cut off.',
   },
   'path.procfs': { default: '/proc', placeholder: 'DIR', help: 'procfs mountpoint (e.g. /host/proc in a container).' },
-  'path.sysfs': { default: '/sys', placeholder: 'DIR', help: 'sysfs mountpoint, for the cgroup pids controller (e.g. /host/sys in a container).' },
+  'path.sysfs': {
+    default: '/sys',
+    placeholder: 'DIR',
+    help: 'sysfs mountpoint, for the cgroup pids controller (e.g. /host/sys in a container).',
+  },
   'sample.interval': {
     default: '5s',
     placeholder: 'DURATION',
@@ -59,7 +67,11 @@ export const FLAGS = {
     placeholder: 'N',
     help: 'Cgroups closest to their PID limit, and cgroups with the most zombies, that get their own series (0-1000; 0 turns the cgroup walk off); cgroups that refused forks are added, at most N.',
   },
-  'log.level': { default: 'info', placeholder: 'LEVEL', help: `Only log at or above this level: ${LOG_LEVELS.join(', ')}.` },
+  'log.level': {
+    default: 'info',
+    placeholder: 'LEVEL',
+    help: `Only log at or above this level: ${LOG_LEVELS.join(', ')}.`,
+  },
   'log.format': { default: 'logfmt', placeholder: 'FORMAT', help: `Log format: ${LOG_FORMATS.join(', ')}.` },
 } satisfies Record<string, FlagSpec>;
 
@@ -96,7 +108,8 @@ export function helpText(program: string): string {
 /** --zombies.top-parents, which the daemon and inspect both take. */
 export function parseTopParents(text: string): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 0 && n <= MAX_TOP_PARENTS)) throw usageError(`--zombies.top-parents: invalid value "${text}" (want an integer from 0 to ${MAX_TOP_PARENTS})`);
+  if (!(n >= 0 && n <= MAX_TOP_PARENTS))
+    throw usageError(`--zombies.top-parents: invalid value "${text}" (want an integer from 0 to ${MAX_TOP_PARENTS})`);
   return n;
 }
 
@@ -128,11 +141,19 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
 
   const addressText = get('web.listen-address');
   const listenAddress = parseListenAddress(addressText);
-  if (!listenAddress) throw usageError(`--web.listen-address: invalid address "${addressText}" (want host:port or :port)`);
+  if (!listenAddress)
+    throw usageError(`--web.listen-address: invalid address "${addressText}" (want host:port or :port)`);
 
   const telemetryPath = get('web.telemetry-path');
-  if (!/^\/[\w\-./]*$/.test(telemetryPath) || telemetryPath === '/' || telemetryPath === '/healthz' || telemetryPath.startsWith('/api/')) {
-    throw usageError(`--web.telemetry-path: invalid path "${telemetryPath}" (want an absolute path other than /, /healthz and /api/...)`);
+  if (
+    !/^\/[\w\-./]*$/.test(telemetryPath) ||
+    telemetryPath === '/' ||
+    telemetryPath === '/healthz' ||
+    telemetryPath.startsWith('/api/')
+  ) {
+    throw usageError(
+      `--web.telemetry-path: invalid path "${telemetryPath}" (want an absolute path other than /, /healthz and /api/...)`,
+    );
   }
 
   const procfsPath = get('path.procfs');

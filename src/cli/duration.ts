@@ -1,6 +1,6 @@
 // Go-style durations (time.ParseDuration), as Prometheus exporters' flags take them: 500ms, 5s, 1m30s, 1.5h.
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
 
 /** Returns milliseconds, or undefined when the text is not a Go duration. "0" alone is allowed, as in Go. */

@@ -71,7 +71,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // An https app is typed over https.Server; routes and hooks are the same, so both are handled as the http kind
   // and serve.ts, which owns TLS, reaches the tls.Server when it needs it.
   const app = options.https
-    ? (Fastify({ ...common, https: { ...options.https, ...serverTimeouts, handshakeTimeout: headerTimeoutMs } }) as unknown as FastifyInstance)
+    ? (Fastify({
+        ...common,
+        https: { ...options.https, ...serverTimeouts, handshakeTimeout: headerTimeoutMs },
+      }) as unknown as FastifyInstance)
     : Fastify({ ...common, http: serverTimeouts });
   app.server.headersTimeout = headerTimeoutMs;
 
@@ -79,8 +82,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // connection closed, rather than parsed, buffered or left for the next request on the socket to trip over.
   app.addHook('onRequest', async (request, reply) => {
     const length = request.headers['content-length'];
-    if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) return undefined;
-    return reply.code(413).header('connection', 'close').type('text/plain; charset=utf-8').send('request bodies are not accepted\n');
+    if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0'))
+      return undefined;
+    return reply
+      .code(413)
+      .header('connection', 'close')
+      .type('text/plain; charset=utf-8')
+      .send('request bodies are not accepted\n');
   });
   if (options.guard) app.addHook('onRequest', options.guard);
 
@@ -88,7 +96,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // Prometheus, which asks for it) are made once per text where it is made, not once per scrape here.
   app.get(options.telemetryPath, async (request, reply) => {
     if (samples.latest === undefined) {
-      return reply.code(503).header('retry-after', retryAfterSeconds).type('text/plain; charset=utf-8').send('no sample yet\n');
+      return reply
+        .code(503)
+        .header('retry-after', retryAfterSeconds)
+        .type('text/plain; charset=utf-8')
+        .send('no sample yet\n');
     }
     const exposition = await options.exposition();
     void reply.type(options.metricsContentType).header('vary', 'accept-encoding');
@@ -122,7 +134,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get('/api/v1/snapshot', async (_request, reply) => {
     const s = snapshot();
     void reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
-    if (s === undefined) return reply.code(503).header('retry-after', retryAfterSeconds).send({ error: 'no sample yet' });
+    if (s === undefined)
+      return reply.code(503).header('retry-after', retryAfterSeconds).send({ error: 'no sample yet' });
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(s));
   });
 
@@ -143,12 +156,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   // Responses never carry stacks or paths: client errors keep their status with a generic line, the rest are 500.
   app.setErrorHandler((err: { statusCode?: number; message?: string }, request, reply) => {
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const status =
+      typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a throw of a non-Error (a string) reaches here too
       logger.error('request failed', { method: request.method, url: request.url, err: err.message ?? String(err) });
     }
-    void reply.code(status).type('text/plain; charset=utf-8').send(status === 500 ? 'internal error\n' : 'bad request\n');
+    void reply
+      .code(status)
+      .type('text/plain; charset=utf-8')
+      .send(status === 500 ? 'internal error\n' : 'bad request\n');
   });
 
   return app;

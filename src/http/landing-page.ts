@@ -23,7 +23,14 @@ function title(s: Snapshot | undefined): string {
   return `zombie-exporter: ${s.zombies.total} ${s.zombies.total === 1 ? 'zombie' : 'zombies'}, PIDs ${(100 * s.pids.usage).toFixed(1)}%`;
 }
 
-export function renderLandingPage({ version, telemetryPath, snapshot, history, health, refreshMs }: LandingPageInput): string {
+export function renderLandingPage({
+  version,
+  telemetryPath,
+  snapshot,
+  history,
+  health,
+  refreshMs,
+}: LandingPageInput): string {
   const path = escapeHtml(telemetryPath);
   const s = snapshot;
   const body =

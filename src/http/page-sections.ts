@@ -1,7 +1,15 @@
 // The live parts of the page, rendered from a Snapshot: summary cards, the last hour's charts, the zombie parents.
 
 import type { HistoryPoints } from '../snapshot/history.js';
-import { counted, formatAge, formatPercent, sigchldText, stateText, userText, zombieAgeText } from '../snapshot/format.js';
+import {
+  counted,
+  formatAge,
+  formatPercent,
+  sigchldText,
+  stateText,
+  userText,
+  zombieAgeText,
+} from '../snapshot/format.js';
 import { HAND_TO_INIT, REAP } from '../snapshot/next-step.js';
 import { planNextSteps } from '../snapshot/next-steps-plan.js';
 import type { Snapshot, SnapshotParent } from '../snapshot/snapshot.js';
@@ -15,7 +23,8 @@ const PID_USAGE_CRITICAL = 0.95;
 export function renderSummary(s: Snapshot): string {
   const z = s.zombies;
   const p = s.pids;
-  const oldest = z.total > 0 ? `; oldest ${escapeHtml(zombieAgeText(z.oldestAgeSeconds, null, s.watchingSeconds))}` : '';
+  const oldest =
+    z.total > 0 ? `; oldest ${escapeHtml(zombieAgeText(z.oldestAgeSeconds, null, s.watchingSeconds))}` : '';
   const init =
     s.init === null
       ? '<p class="big">not visible</p><p>hidepid, or another PID namespace</p>'
@@ -55,7 +64,12 @@ const withCode = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g
 
 function parentRow(p: SnapshotParent, watchingSeconds: number): string {
   const more = p.zombies > p.zombiePids.length ? ` … (${p.zombies - p.zombiePids.length} more)` : '';
-  const step = p.nextCommand !== null ? `<code>${escapeHtml(p.nextCommand)}</code>` : p.pid === 1 ? 'fix init (below)' : 'see below';
+  const step =
+    p.nextCommand !== null
+      ? `<code>${escapeHtml(p.nextCommand)}</code>`
+      : p.pid === 1
+        ? 'fix init (below)'
+        : 'see below';
   return `<tr class="parent" data-pid="${p.pid}"><td class="num">${p.pid}</td><td class="comm">${escapeHtml(p.comm)}</td>
 <td>${escapeHtml(stateText(p.state))}</td><td>${escapeHtml(userText(p))}</td><td class="num zombies">${p.zombies}</td>
 <td>${escapeHtml(zombieAgeText(p.oldestAgeSeconds, p.oldestStartedSecondsAgo, watchingSeconds))}</td>
@@ -68,17 +82,25 @@ function renderNextSteps(s: Snapshot): string {
   const parts: string[] = [];
   if (plan.commands.length > 0) {
     const lines = plan.commands.map(
-      (c) => `${escapeHtml(c.command)}  # ${escapeHtml(c.comm)}: ${counted(c.zombies, 'zombie')}${c.note === null ? '' : `. ${escapeHtml(c.note)}`}`,
+      (c) =>
+        `${escapeHtml(c.command)}  # ${escapeHtml(c.comm)}: ${counted(c.zombies, 'zombie')}${c.note === null ? '' : `. ${escapeHtml(c.note)}`}`,
     );
-    parts.push(`<p>Each parent ${REAP} Killing one hands its zombies ${HAND_TO_INIT}</p>\n<pre id="commands">${lines.join('\n')}</pre>`);
+    parts.push(
+      `<p>Each parent ${REAP} Killing one hands its zombies ${HAND_TO_INIT}</p>\n<pre id="commands">${lines.join('\n')}</pre>`,
+    );
     if (plan.caution !== null) parts.push(`<p class="bad">${escapeHtml(plan.caution)}</p>`);
   }
   if (plan.init !== null) {
-    parts.push(`<p id="init-advice">PID 1 (${escapeHtml(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${withCode(plan.init.text)}</p>`);
+    parts.push(
+      `<p id="init-advice">PID 1 (${escapeHtml(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${withCode(plan.init.text)}</p>`,
+    );
   }
-  if (plan.outside !== null) parts.push(`<p>${counted(plan.outside.zombies, 'zombie')}: ${withCode(plan.outside.text)}</p>`);
+  if (plan.outside !== null)
+    parts.push(`<p>${counted(plan.outside.zombies, 'zombie')}: ${withCode(plan.outside.text)}</p>`);
   if (plan.unlisted !== null) {
-    parts.push(`<p>${counted(plan.unlisted.parents, 'more parent')} with ${counted(plan.unlisted.zombies, 'zombie')} not listed: raise <code>--zombies.top-parents</code> to see them.</p>`);
+    parts.push(
+      `<p>${counted(plan.unlisted.parents, 'more parent')} with ${counted(plan.unlisted.zombies, 'zombie')} not listed: raise <code>--zombies.top-parents</code> to see them.</p>`,
+    );
   }
   return `<section id="next-steps"><h2>Next steps</h2>\n${parts.join('\n')}\n<p class="meta">Advice for you to act on: nothing on this page or in this exporter kills anything.</p></section>`;
 }

@@ -19,12 +19,21 @@ export interface Thresholds {
 }
 
 export function hasThresholds(t: Thresholds): boolean {
-  return t.warnZombies !== undefined || t.critZombies !== undefined || t.warnPidUsage !== undefined || t.critPidUsage !== undefined;
+  return (
+    t.warnZombies !== undefined ||
+    t.critZombies !== undefined ||
+    t.warnPidUsage !== undefined ||
+    t.critPidUsage !== undefined
+  );
 }
 
 const RANK: Record<CheckStatus, number> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
 
-function level(value: number, warn: number | undefined, crit: number | undefined): { status: CheckStatus; over?: number } {
+function level(
+  value: number,
+  warn: number | undefined,
+  crit: number | undefined,
+): { status: CheckStatus; over?: number } {
   if (crit !== undefined && value > crit) return { status: 'CRITICAL', over: crit };
   if (warn !== undefined && value > warn) return { status: 'WARNING', over: warn };
   return { status: 'OK' };
@@ -33,7 +42,8 @@ function level(value: number, warn: number | undefined, crit: number | undefined
 /** A Nagios status line must stay one line, and `|` starts its performance data: neither may come from a comm. */
 const inLine = (text: string): string => terminalSafe(text).replace(/\|/g, '\\x7c');
 
-const perfRatio = (ratio: number | undefined): string => (ratio === undefined ? '' : String(Number((100 * ratio).toFixed(2))));
+const perfRatio = (ratio: number | undefined): string =>
+  ratio === undefined ? '' : String(Number((100 * ratio).toFixed(2)));
 
 export interface CheckResult {
   status: CheckStatus;

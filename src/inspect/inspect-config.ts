@@ -23,12 +23,24 @@ const MIN_WATCH_MS = 100;
 /** [flag, placeholder, help], in --help order. */
 const HELP: readonly [string, string, string][] = [
   ['path.procfs', 'DIR', `${FLAGS['path.procfs'].help} Default: ${FLAGS['path.procfs'].default}`],
-  ['zombies.top-parents', 'N', `Parents with the most zombies to list in detail (0-1000); PID 1 is listed when it holds any. Default: ${FLAGS['zombies.top-parents'].default}`],
+  [
+    'zombies.top-parents',
+    'N',
+    `Parents with the most zombies to list in detail (0-1000); PID 1 is listed when it holds any. Default: ${FLAGS['zombies.top-parents'].default}`,
+  ],
   ['json', '', 'Print the snapshot as JSON: the shape of GET /api/v1/snapshot (one object per line with --watch).'],
-  ['watch', 'DURATION', 'Look again every DURATION (e.g. 2s), redrawing in place, until Ctrl-C; ages then count from the first look.'],
+  [
+    'watch',
+    'DURATION',
+    'Look again every DURATION (e.g. 2s), redrawing in place, until Ctrl-C; ages then count from the first look.',
+  ],
   ['warn.zombies', 'N', 'Check mode: WARNING (exit 1) when more than N zombies.'],
   ['crit.zombies', 'N', 'Check mode: CRITICAL (exit 2) when more than N zombies.'],
-  ['warn.pid-usage', 'RATIO', 'Check mode: WARNING when PIDs in use exceed RATIO of min(pid_max, threads-max): 0.85 or 85%.'],
+  [
+    'warn.pid-usage',
+    'RATIO',
+    'Check mode: WARNING when PIDs in use exceed RATIO of min(pid_max, threads-max): 0.85 or 85%.',
+  ],
   ['crit.pid-usage', 'RATIO', 'Check mode: CRITICAL when PIDs in use exceed RATIO of the limit.'],
 ];
 
@@ -56,7 +68,8 @@ export function wantsCheck(argv: readonly string[]): boolean {
 }
 
 function parseCount(flag: string, text: string): number {
-  if (!/^\d{1,9}$/.test(text)) throw usageError(`--${flag}: invalid value "${text}" (want a whole number of zombies, e.g. 0 or 50)`);
+  if (!/^\d{1,9}$/.test(text))
+    throw usageError(`--${flag}: invalid value "${text}" (want a whole number of zombies, e.g. 0 or 50)`);
   return Number(text);
 }
 
@@ -64,13 +77,22 @@ function parseCount(flag: string, text: string): number {
 function parseRatio(flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(text);
   const ratio = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
-  if (!(ratio >= 0 && ratio <= 1)) throw usageError(`--${flag}: invalid value "${text}" (want a ratio from 0 to 1, or a percentage: 0.85 or 85%)`);
+  if (!(ratio >= 0 && ratio <= 1))
+    throw usageError(`--${flag}: invalid value "${text}" (want a ratio from 0 to 1, or a percentage: 0.85 or 85%)`);
   return ratio;
 }
 
-function notBelow(critFlag: string, crit: number | undefined, warnFlag: string, warn: number | undefined, show: (n: number) => string): void {
+function notBelow(
+  critFlag: string,
+  crit: number | undefined,
+  warnFlag: string,
+  warn: number | undefined,
+  show: (n: number) => string,
+): void {
   if (crit !== undefined && warn !== undefined && crit < warn) {
-    throw usageError(`--${critFlag}=${show(crit)} is below --${warnFlag}=${show(warn)} (critical must be the higher level)`);
+    throw usageError(
+      `--${critFlag}=${show(crit)} is below --${warnFlag}=${show(warn)} (critical must be the higher level)`,
+    );
   }
 }
 
@@ -85,7 +107,9 @@ export function parseInspectCommandLine(argv: readonly string[]): ParsedInspectC
       options: {
         help: { type: 'boolean', short: 'h' },
         json: { type: 'boolean' },
-        ...Object.fromEntries(HELP.filter(([, placeholder]) => placeholder !== '').map(([name]) => [name, { type: 'string' as const }])),
+        ...Object.fromEntries(
+          HELP.filter(([, placeholder]) => placeholder !== '').map(([name]) => [name, { type: 'string' as const }]),
+        ),
       },
     }));
   } catch (err) {
@@ -111,17 +135,33 @@ export function parseInspectCommandLine(argv: readonly string[]): ParsedInspectC
   const thresholds: Thresholds = {};
   if (text('warn.zombies') !== undefined) thresholds.warnZombies = parseCount('warn.zombies', text('warn.zombies')!);
   if (text('crit.zombies') !== undefined) thresholds.critZombies = parseCount('crit.zombies', text('crit.zombies')!);
-  if (text('warn.pid-usage') !== undefined) thresholds.warnPidUsage = parseRatio('warn.pid-usage', text('warn.pid-usage')!);
-  if (text('crit.pid-usage') !== undefined) thresholds.critPidUsage = parseRatio('crit.pid-usage', text('crit.pid-usage')!);
+  if (text('warn.pid-usage') !== undefined)
+    thresholds.warnPidUsage = parseRatio('warn.pid-usage', text('warn.pid-usage')!);
+  if (text('crit.pid-usage') !== undefined)
+    thresholds.critPidUsage = parseRatio('crit.pid-usage', text('crit.pid-usage')!);
   notBelow('crit.zombies', thresholds.critZombies, 'warn.zombies', thresholds.warnZombies, String);
-  notBelow('crit.pid-usage', thresholds.critPidUsage, 'warn.pid-usage', thresholds.warnPidUsage, (r) => `${Number((100 * r).toFixed(4))}%`);
+  notBelow(
+    'crit.pid-usage',
+    thresholds.critPidUsage,
+    'warn.pid-usage',
+    thresholds.warnPidUsage,
+    (r) => `${Number((100 * r).toFixed(4))}%`,
+  );
 
   const check = Object.keys(thresholds).length > 0;
-  if (check && watchMs !== null) throw usageError('--watch does not go with --warn.*/--crit.*: a check looks once and exits');
-  if (check && values.json === true) throw usageError('--json does not go with --warn.*/--crit.*: a check prints one status line');
+  if (check && watchMs !== null)
+    throw usageError('--watch does not go with --warn.*/--crit.*: a check looks once and exits');
+  if (check && values.json === true)
+    throw usageError('--json does not go with --warn.*/--crit.*: a check prints one status line');
 
   return {
     kind: 'run',
-    options: Object.freeze({ procfsPath, topParents, json: values.json === true, watchMs, thresholds: Object.freeze(thresholds) }),
+    options: Object.freeze({
+      procfsPath,
+      topParents,
+      json: values.json === true,
+      watchMs,
+      thresholds: Object.freeze(thresholds),
+    }),
   };
 }

@@ -1,7 +1,15 @@
 // inspect's terminal view of a Snapshot: the summary, the leaking parents as a table, notes, and next steps.
 
 import { formatDuration } from '../cli/duration.js';
-import { counted, formatAge, formatPercent, sigchldText, stateText, userText, zombieAgeText } from '../snapshot/format.js';
+import {
+  counted,
+  formatAge,
+  formatPercent,
+  sigchldText,
+  stateText,
+  userText,
+  zombieAgeText,
+} from '../snapshot/format.js';
 import { HAND_TO_INIT, REAP } from '../snapshot/next-step.js';
 import { planNextSteps } from '../snapshot/next-steps-plan.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -47,7 +55,16 @@ function parentTable(s: Snapshot): string[] {
     zombieLines.set(i + 1, `zombies: ${shown}${p.zombies > PIDS_SHOWN ? ` … (${p.zombies - PIDS_SHOWN} more)` : ''}`);
   });
   const o = s.otherParents;
-  if (o.zombies > 0) rows.push(['other', counted(o.parents, 'more parent'), '', '', String(o.zombies), zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds), '']);
+  if (o.zombies > 0)
+    rows.push([
+      'other',
+      counted(o.parents, 'more parent'),
+      '',
+      '',
+      String(o.zombies),
+      zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds),
+      '',
+    ]);
   const indent = ' '.repeat(Math.max(...rows.map((r) => r[0]!.length)) + 2);
   const out: string[] = [];
   columns(rows, new Set([0, 4])).forEach((line, i) => {
@@ -68,7 +85,9 @@ function notes(s: Snapshot): string[] {
     out.push(`${total} ${total === 1 ? 'process' : 'processes'} could not be read (${which})${hint}.`);
   }
   if (s.pids.visibleTasks < 0.9 * s.pids.inUse) {
-    out.push(`Only ${s.pids.visibleTasks} of ${s.pids.inUse} tasks are visible here (hidepid, or another PID namespace): zombies among the rest are not counted.`);
+    out.push(
+      `Only ${s.pids.visibleTasks} of ${s.pids.inUse} tasks are visible here (hidepid, or another PID namespace): zombies among the rest are not counted.`,
+    );
   }
   if (s.init === null) out.push('PID 1 is not visible (hidepid, or another PID namespace).');
   for (const e of s.sourceErrors) out.push(`Could not read ${e.source}: ${terminalSafe(e.message)}.`);
@@ -107,7 +126,8 @@ export function renderTable(s: Snapshot, ctx: TableContext): string {
   }
   const n = notes(s);
   if (n.length > 0) lines.push('', 'Notes:', ...n.map((x) => `  ${x}`));
-  if (z.total > 0) lines.push('', 'Next steps (inspect never kills anything; these are for you to run):', ...nextSteps(s));
+  if (z.total > 0)
+    lines.push('', 'Next steps (inspect never kills anything; these are for you to run):', ...nextSteps(s));
   return `${lines.join('\n')}\n`;
 }
 
@@ -143,11 +163,16 @@ function nextSteps(s: Snapshot): string[] {
     }
     if (plan.caution !== null) para(plan.caution);
   }
-  if (plan.init !== null) para(`PID 1 (${terminalSafe(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${plan.init.text}`);
+  if (plan.init !== null)
+    para(
+      `PID 1 (${terminalSafe(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${plan.init.text}`,
+    );
   if (plan.outside !== null) para(`${counted(plan.outside.zombies, 'zombie')}: ${plan.outside.text}`);
   if (plan.unlisted !== null) {
     const { parents, zombies } = plan.unlisted;
-    para(`${counted(parents, 'more parent')} ${parents === 1 ? 'holds' : 'hold'} ${counted(zombies, 'zombie')}, not listed: raise --zombies.top-parents to see ${parents === 1 ? 'it' : 'them'}.`);
+    para(
+      `${counted(parents, 'more parent')} ${parents === 1 ? 'holds' : 'hold'} ${counted(zombies, 'zombie')}, not listed: raise --zombies.top-parents to see ${parents === 1 ? 'it' : 'them'}.`,
+    );
   }
   return out;
 }

@@ -91,6 +91,10 @@ export async function runInspect(argv: readonly string[], io: InspectIo): Promis
     io.stderr(`${PROGRAM}: error: ${r.error}\n`);
     return EXIT_CODES.UNKNOWN;
   }
-  io.stdout(options.json ? `${JSON.stringify(r.snapshot, null, 2)}\n` : renderTable(r.snapshot, { procfsPath: options.procfsPath, watchMs: null }));
+  io.stdout(
+    options.json
+      ? `${JSON.stringify(r.snapshot, null, 2)}\n`
+      : renderTable(r.snapshot, { procfsPath: options.procfsPath, watchMs: null }),
+  );
   return EXIT_CODES.OK;
 }

@@ -13,7 +13,11 @@ export type { BuildInfo } from './sample-series.js';
 export { Exposition } from './exposition.js';
 
 // prom-client's default metrics include three gauges whose `_total` suffix makes `promtool check metrics` fail.
-const PROMTOOL_INVALID_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const PROMTOOL_INVALID_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /**
  * How long the runtime families' text is reused. They describe the exporter process itself (CPU seconds, RSS, open
@@ -67,13 +71,25 @@ export class ExporterMetrics {
       }
       const sampledKey = key as SampledKey;
       if (family.type === 'gauge') {
-        new Gauge({ name, help, labelNames, registers, collect(this: Gauge) {
-          fillGauge(this, sampledKey);
-        } });
+        new Gauge({
+          name,
+          help,
+          labelNames,
+          registers,
+          collect(this: Gauge) {
+            fillGauge(this, sampledKey);
+          },
+        });
       } else {
-        new Counter({ name, help, labelNames, registers, collect(this: Counter) {
-          fillCounter(this, sampledKey);
-        } });
+        new Counter({
+          name,
+          help,
+          labelNames,
+          registers,
+          collect(this: Counter) {
+            fillCounter(this, sampledKey);
+          },
+        });
       }
     }
     this.duration = duration!;
@@ -81,7 +97,10 @@ export class ExporterMetrics {
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS });
     for (const name of PROMTOOL_INVALID_DEFAULTS) registry.removeSingleMetric(name);
     const sampled = new Set(sampledNames);
-    const runtimeNames = registry.getMetricsAsArray().map((m) => m.name).filter((n) => !sampled.has(n));
+    const runtimeNames = registry
+      .getMetricsAsArray()
+      .map((m) => m.name)
+      .filter((n) => !sampled.has(n));
     this.cache = new ExpositionCache({
       renderSampled: () => this.renderFamilies(sampledNames),
       renderRuntime: () => this.renderFamilies(runtimeNames),

@@ -34,7 +34,8 @@ export interface ExpositionCacheOptions {
 }
 
 /** Whether two input lists hold the very same values, element by element. */
-export const sameInputs = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+export const sameInputs = (a: readonly unknown[], b: readonly unknown[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * Between changes every scrape gets the same bytes, so fifty scrapers cost what one does. Concurrent scrapes of a
@@ -61,7 +62,11 @@ export class ExpositionCache {
     const sampled = this.sampled.text;
     const runtime = this.runtime.text;
     if (this.whole?.sampled !== sampled || this.whole.runtime !== runtime) {
-      this.whole = { sampled, runtime, exposition: Promise.all([sampled, runtime]).then(([a, b]) => new Exposition(`${a}\n\n${b}\n`)) };
+      this.whole = {
+        sampled,
+        runtime,
+        exposition: Promise.all([sampled, runtime]).then(([a, b]) => new Exposition(`${a}\n\n${b}\n`)),
+      };
     }
     return this.whole.exposition;
   }

@@ -12,11 +12,23 @@ export interface Family {
 
 const LAST = 'As of the last sample.';
 
-const gauge = (name: string, help: string, labels: readonly string[] = []): Family => ({ name, help, type: 'gauge', labels });
-const counter = (name: string, help: string, labels: readonly string[] = []): Family => ({ name, help, type: 'counter', labels });
+const gauge = (name: string, help: string, labels: readonly string[] = []): Family => ({
+  name,
+  help,
+  type: 'gauge',
+  labels,
+});
+const counter = (name: string, help: string, labels: readonly string[] = []): Family => ({
+  name,
+  help,
+  type: 'counter',
+  labels,
+});
 
 /** Buckets of zombie_exporter_sample_duration_seconds: a walk takes a millisecond on a small host, seconds on a huge one. */
-export const SAMPLE_DURATION_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const SAMPLE_DURATION_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 export const FAMILIES = {
   zombies: gauge('proctable_zombies', `Reapable zombie processes: leaders in state Z with no live threads. ${LAST}`),
@@ -39,9 +51,17 @@ export const FAMILIES = {
     `Seconds since the exporter first saw each parent's oldest zombie; same series as proctable_zombies_by_parent. ${LAST}`,
     ['parent_pid', 'parent_comm'],
   ),
-  zombiesAppeared: counter('proctable_zombies_appeared_total', `Zombies first seen since the exporter started. ${LAST}`),
-  zombiesReaped: counter('proctable_zombies_reaped_total', `Zombies seen and then gone since the exporter started. ${LAST}`),
-  processes: gauge('proctable_processes', `Processes (thread-group leaders) by kernel state letter. ${LAST}`, ['state']),
+  zombiesAppeared: counter(
+    'proctable_zombies_appeared_total',
+    `Zombies first seen since the exporter started. ${LAST}`,
+  ),
+  zombiesReaped: counter(
+    'proctable_zombies_reaped_total',
+    `Zombies seen and then gone since the exporter started. ${LAST}`,
+  ),
+  processes: gauge('proctable_processes', `Processes (thread-group leaders) by kernel state letter. ${LAST}`, [
+    'state',
+  ]),
   pidsInUse: gauge(
     'proctable_pids_in_use',
     `Tasks in the kernel from /proc/loadavg (threads and zombies included), each holding a PID. ${LAST}`,
@@ -75,19 +95,34 @@ export const FAMILIES = {
     `pids.current: tasks in the cgroup and its descendants, for the cgroups closest to their limit and those that refused forks. ${LAST}`,
     ['cgroup'],
   ),
-  cgroupPidsMax: gauge('proctable_cgroup_pids_max', `pids.max: the cgroup's task limit; +Inf when it has none of its own. ${LAST}`, ['cgroup']),
-  cgroupPidsPeak: gauge('proctable_cgroup_pids_peak', `pids.peak: the most tasks the cgroup has held since it was created. ${LAST}`, ['cgroup']),
+  cgroupPidsMax: gauge(
+    'proctable_cgroup_pids_max',
+    `pids.max: the cgroup's task limit; +Inf when it has none of its own. ${LAST}`,
+    ['cgroup'],
+  ),
+  cgroupPidsPeak: gauge(
+    'proctable_cgroup_pids_peak',
+    `pids.peak: the most tasks the cgroup has held since it was created. ${LAST}`,
+    ['cgroup'],
+  ),
   cgroupPidsRejected: counter(
     'proctable_cgroup_pids_rejected_total',
     `Forks refused by the cgroup's pids limit (pids.events max) since the exporter started or the cgroup appeared. ${LAST}`,
     ['cgroup'],
   ),
-  buildInfo: gauge('zombie_exporter_build_info', 'Build information, value 1; walker is native or node (the slower fallback).', [
-    'version',
-    'nodejs_version',
-    'walker',
+  buildInfo: gauge(
+    'zombie_exporter_build_info',
+    'Build information, value 1; walker is native or node (the slower fallback).',
+    ['version', 'nodejs_version', 'walker'],
+  ),
+  hostInfo: gauge('zombie_exporter_host_info', 'Host facts read once at start-up, value 1.', [
+    'os',
+    'distro',
+    'release',
+    'kernel',
+    'arch',
+    'nodename',
   ]),
-  hostInfo: gauge('zombie_exporter_host_info', 'Host facts read once at start-up, value 1.', ['os', 'distro', 'release', 'kernel', 'arch', 'nodename']),
   sampleInterval: gauge('zombie_exporter_sample_interval_seconds', 'Configured --sample.interval.'),
   lastSampleTimestamp: gauge(
     'zombie_exporter_last_sample_timestamp_seconds',
@@ -106,7 +141,11 @@ export const FAMILIES = {
     ['source'],
   ),
   skippedPids: counter('zombie_exporter_skipped_pids_total', 'Pids skipped during walks, by reason.', ['reason']),
-  skippedCgroups: counter('zombie_exporter_skipped_cgroups_total', 'Cgroups skipped during walks of the pids hierarchy, by reason.', ['reason']),
+  skippedCgroups: counter(
+    'zombie_exporter_skipped_cgroups_total',
+    'Cgroups skipped during walks of the pids hierarchy, by reason.',
+    ['reason'],
+  ),
   procfsInfo: gauge(
     'zombie_exporter_procfs_info',
     "The proc root's hidepid mount option and whether it shows the host's PID namespace, value 1; read at start-up.",

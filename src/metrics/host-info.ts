@@ -9,7 +9,10 @@ import { Worker } from 'node:worker_threads';
 /** What zombie_exporter_host_info's labels say about the host. */
 export type HostInfo = Record<'os' | 'distro' | 'release' | 'kernel' | 'arch' | 'nodename', string>;
 
-const WORKER_URL = new URL(`./host-info-worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_URL = new URL(
+  `./host-info-worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
 
 function fromNode(): HostInfo {
   return { os: os.platform(), distro: '', release: '', kernel: os.release(), arch: os.arch(), nodename: os.hostname() };
@@ -22,7 +25,9 @@ export async function readHostInfo(timeoutMs = 5000): Promise<HostInfo> {
   const timer = setTimeout(() => void worker.terminate(), timeoutMs);
   timer.unref();
   try {
-    const [info] = (await Promise.race([once(worker, 'message'), once(worker, 'exit').then(() => [undefined])])) as [HostInfo | undefined];
+    const [info] = (await Promise.race([once(worker, 'message'), once(worker, 'exit').then(() => [undefined])])) as [
+      HostInfo | undefined,
+    ];
     return info ?? fromNode();
   } catch {
     return fromNode();

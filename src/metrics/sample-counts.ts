@@ -1,9 +1,18 @@
 // What happened to samples since the exporter started: attempts, sources that failed, pids and cgroups skipped.
 // These add up across samples, so they live here and not in any one Sample.
 
-import { CGROUP_SKIP_REASONS, SAMPLE_SOURCES, SKIP_REASONS, type CgroupSkipReason, type Sample, type SampleSource, type SkipReason } from '../sample/sample.js';
+import {
+  CGROUP_SKIP_REASONS,
+  SAMPLE_SOURCES,
+  SKIP_REASONS,
+  type CgroupSkipReason,
+  type Sample,
+  type SampleSource,
+  type SkipReason,
+} from '../sample/sample.js';
 
-const zeros = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+const zeros = <K extends string>(keys: readonly K[]): Record<K, number> =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 export class SampleCounts {
   /** Samples attempted, published or failed: it changes with every sample, so it also keys the exposition cache. */
@@ -18,7 +27,8 @@ export class SampleCounts {
     this.attempted++;
     for (const e of s.sourceErrors) this.errors[e.source]++;
     for (const reason of SKIP_REASONS) this.skippedPids[reason] += s.skipped[reason];
-    if (s.cgroupPids !== null) for (const reason of CGROUP_SKIP_REASONS) this.skippedCgroups[reason] += s.cgroupPids.skipped[reason];
+    if (s.cgroupPids !== null)
+      for (const reason of CGROUP_SKIP_REASONS) this.skippedCgroups[reason] += s.cgroupPids.skipped[reason];
   }
 
   /** A sample that failed on a source it can't do without; the previous sample's values stay. */

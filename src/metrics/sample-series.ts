@@ -51,7 +51,9 @@ export function sampleSeries(inputs: SeriesInputs): FamilySeries {
   const { sample: s, counts, build } = inputs;
   return {
     ...sampledSeries(s),
-    buildInfo: [{ labels: { version: build.version, nodejs_version: build.nodejsVersion, walker: build.walker }, value: 1 }],
+    buildInfo: [
+      { labels: { version: build.version, nodejs_version: build.nodejsVersion, walker: build.walker }, value: 1 },
+    ],
     hostInfo: inputs.hostInfo === undefined ? [] : [{ labels: { ...inputs.hostInfo }, value: 1 }],
     sampleInterval: one(inputs.intervalSeconds),
     lastSampleTimestamp: known(s && s.timestampMs / 1000),
@@ -60,7 +62,9 @@ export function sampleSeries(inputs: SeriesInputs): FamilySeries {
     skippedPids: each('reason', counts.skippedPids),
     skippedCgroups: each('reason', counts.skippedCgroups),
     procfsInfo:
-      inputs.procfsView === undefined ? [] : [{ labels: { hidepid: inputs.procfsView.hidepid, pid_namespace: inputs.procfsView.pidNamespace }, value: 1 }],
+      inputs.procfsView === undefined
+        ? []
+        : [{ labels: { hidepid: inputs.procfsView.hidepid, pid_namespace: inputs.procfsView.pidNamespace }, value: 1 }],
   };
 }
 
@@ -71,11 +75,17 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
   return {
     zombies: one(s.zombies),
     zombieLeadersWithThreads: one(s.zombieLeadersWithThreads),
-    zombiesByParent: [...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.zombies })), { labels: other, value: s.other.zombies }],
+    zombiesByParent: [
+      ...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.zombies })),
+      { labels: other, value: s.other.zombies },
+    ],
     zombieParents: one(s.zombieParents),
     zombieOldestAge: one(s.oldestZombieAgeSeconds),
     zombieParentOldestAge: [
-      ...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.oldestAgeSeconds })),
+      ...parents.map(({ pid, comm, p }) => ({
+        labels: { parent_pid: pid, parent_comm: comm },
+        value: p.oldestAgeSeconds,
+      })),
       { labels: other, value: s.other.oldestAgeSeconds },
     ],
     zombiesAppeared: one(s.zombiesAppearedTotal),
@@ -86,7 +96,13 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
     pidMax: one(s.pidMax),
     threadsMax: known(s.threadsMax),
     forks: known(s.forksTotal),
-    initCpu: s.init === null ? [] : [{ labels: { mode: 'user' }, value: s.init.userSeconds }, { labels: { mode: 'system' }, value: s.init.systemSeconds }],
+    initCpu:
+      s.init === null
+        ? []
+        : [
+            { labels: { mode: 'user' }, value: s.init.userSeconds },
+            { labels: { mode: 'system' }, value: s.init.systemSeconds },
+          ],
     initInfo: s.init === null ? [] : [{ labels: { comm: s.init.comm }, value: 1 }],
     initSigchldHandled: known(s.init?.sigchldHandled == null ? null : s.init.sigchldHandled ? 1 : 0),
     ...cgroupSeries(s),

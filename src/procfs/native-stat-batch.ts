@@ -31,7 +31,9 @@ export function loadNativeStatBatch(): NativeStatBatch | undefined {
     cached = null;
     if (PACKAGE_ROOT) {
       try {
-        const mod = createRequire(import.meta.url)(new URL('build/Release/stat_batch.node', PACKAGE_ROOT).pathname) as NativeStatBatch;
+        const mod = createRequire(import.meta.url)(
+          new URL('build/Release/stat_batch.node', PACKAGE_ROOT).pathname,
+        ) as NativeStatBatch;
         if (typeof mod.readStats === 'function' && typeof mod.listPids === 'function') cached = mod;
       } catch {
         // not built: the walk uses node:fs

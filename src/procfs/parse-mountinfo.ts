@@ -25,7 +25,11 @@ export function parseMountInfo(text: string): MountInfo[] {
     const fields = line.split(' ');
     const dash = fields.indexOf('-', 6);
     if (fields.length < 10 || dash < 0 || fields.length < dash + 4) continue;
-    mounts.push({ mountPoint: unescape(fields[4]!), fsType: fields[dash + 1]!, superOptions: fields[dash + 3]!.split(',') });
+    mounts.push({
+      mountPoint: unescape(fields[4]!),
+      fsType: fields[dash + 1]!,
+      superOptions: fields[dash + 3]!.split(','),
+    });
   }
   return mounts;
 }

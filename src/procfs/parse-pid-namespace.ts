@@ -23,6 +23,11 @@ export function isKernelThreadStat(text: string): boolean {
   const close = text.lastIndexOf(')');
   if (close < 0) return false;
   // After comm: state (field 3) ... flags (field 9) is the seventh.
-  const flags = Number(text.slice(close + 1).trim().split(/\s+/)[6]);
+  const flags = Number(
+    text
+      .slice(close + 1)
+      .trim()
+      .split(/\s+/)[6],
+  );
   return Number.isSafeInteger(flags) && (flags & PF_KTHREAD) !== 0;
 }

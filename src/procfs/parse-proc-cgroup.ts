@@ -11,7 +11,6 @@ export interface CgroupEntry {
   path: string;
 }
 
-
 // "hierarchy-ID:controller-list:cgroup-path"; the path is everything after the second colon, since cgroup names
 // (directories in cgroupfs) may themselves hold colons.
 const LINE = /^(\d+):([^:]*):(.*)$/;
@@ -38,5 +37,10 @@ export function primaryCgroupPath(entries: readonly CgroupEntry[]): string | nul
   const v1 = entries.filter((e) => e.hierarchyId !== 0);
   if (v1.length === 0) return entries.find((e) => e.hierarchyId === 0)?.path ?? null;
   const withController = (name: string): CgroupEntry | undefined => v1.find((e) => e.controllers.includes(name));
-  return (withController('pids') ?? withController('name=systemd') ?? entries.find((e) => e.hierarchyId === 0) ?? v1[0]!).path;
+  return (
+    withController('pids') ??
+    withController('name=systemd') ??
+    entries.find((e) => e.hierarchyId === 0) ??
+    v1[0]!
+  ).path;
 }

@@ -57,7 +57,17 @@ const NUM_THREADS = 17;
 const STARTTIME = 19;
 
 export function emptyStatFields(): StatFields {
-  return { pid: 0, commStart: 0, commEnd: 0, state: '', ppid: 0, utimeTicks: 0, stimeTicks: 0, numThreads: 0, startTimeTicks: 0 };
+  return {
+    pid: 0,
+    commStart: 0,
+    commEnd: 0,
+    state: '',
+    ppid: 0,
+    utimeTicks: 0,
+    stimeTicks: 0,
+    numThreads: 0,
+    startTimeTicks: 0,
+  };
 }
 
 /** True when buf[close] is a ')' followed by " X" and a separator, X a state letter: the end of a real comm. */

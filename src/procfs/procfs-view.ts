@@ -54,22 +54,30 @@ export function readProcfsView(reader: ProcReader): ProcfsView {
   try {
     kthread = reader.readText('2/stat');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT' && hidepid === 'off' && pid1Visible) return { ...view, pidNamespace: 'container', evidence: 'no_kernel_thread' };
+    if (errnoCode(err) === 'ENOENT' && hidepid === 'off' && pid1Visible)
+      return { ...view, pidNamespace: 'container', evidence: 'no_kernel_thread' };
     return { ...view, pidNamespace: 'unknown', evidence: 'none' };
   }
   if (isKernelThreadStat(kthread)) return { ...view, pidNamespace: 'host', evidence: 'kernel_thread' };
   // PID 2 is an ordinary process: a namespace where pids are handed out from 1 again.
-  return { ...view, pidNamespace: hidepid === 'off' ? 'container' : 'unknown', evidence: hidepid === 'off' ? 'no_kernel_thread' : 'none' };
+  return {
+    ...view,
+    pidNamespace: hidepid === 'off' ? 'container' : 'unknown',
+    evidence: hidepid === 'off' ? 'no_kernel_thread' : 'none',
+  };
 }
 
 /** The warning to log once at start-up when the proc root does not show the whole host, or undefined. */
 export function procfsViewWarning(view: ProcfsView, procfsPath: string): string | undefined {
-  const fix = "run in the host's PID namespace (hostPID: true, --pid=host) or read the host's /proc (--path.procfs=/host/proc)";
+  const fix =
+    "run in the host's PID namespace (hostPID: true, --pid=host) or read the host's /proc (--path.procfs=/host/proc)";
   if (view.pidNamespace === 'container') {
     return `${procfsPath} shows a container's PID namespace, not the host's: zombies, parents and processes are that namespace's only; ${fix}`;
   }
-  if (view.pidNamespace === 'unknown') return `can't tell whether ${procfsPath} shows the host's PID namespace (no access to PID 1's namespace link, no kernel thread visible)`;
-  if (!view.pid1Visible) return `${procfsPath} is mounted with hidepid=${view.hidepid} and hides other users' processes from this user: zombie counts are partial`;
+  if (view.pidNamespace === 'unknown')
+    return `can't tell whether ${procfsPath} shows the host's PID namespace (no access to PID 1's namespace link, no kernel thread visible)`;
+  if (!view.pid1Visible)
+    return `${procfsPath} is mounted with hidepid=${view.hidepid} and hides other users' processes from this user: zombie counts are partial`;
   if (view.selfInHostPidNamespace === false) {
     return `the exporter runs in a child PID namespace: pid_max is read in that namespace on recent kernels and may not be the host's; ${fix.split(' or ')[0]}`;
   }

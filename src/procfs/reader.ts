@@ -1,6 +1,15 @@
 // The only code that touches the disk: reads files under the proc root (--path.procfs) with plain sync syscalls.
 
-import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+} from 'node:fs';
 import { errnoCode } from '../errors.js';
 import { loadNativeStatBatch } from './native-stat-batch.js';
 

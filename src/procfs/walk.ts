@@ -92,7 +92,7 @@ export class ProcessWalker {
     }
     const pids = this.pids.subarray(0, count);
     const batch = (this.batch ??= Buffer.allocUnsafe(Math.max(BATCH_BYTES, RECORD_MAX_BYTES)));
-    for (let from = 0; from < pids.length; ) {
+    for (let from = 0; from < pids.length;) {
       const end = native.readStats(pids, from, batch);
       if (end <= 0) throw new Error(`native stat reader wrote nothing at pid index ${from}`);
       for (let at = 0; at < end; from++) {
@@ -110,7 +110,14 @@ export class ProcessWalker {
     }
   }
 
-  private parseAndVisit(pid: number, buf: Buffer, start: number, end: number, visit: WalkVisitor, result: WalkResult): void {
+  private parseAndVisit(
+    pid: number,
+    buf: Buffer,
+    start: number,
+    end: number,
+    visit: WalkVisitor,
+    result: WalkResult,
+  ): void {
     if (end - start >= STAT_BUFFER_BYTES) {
       skip(result, pid, 'malformed', 'oversized');
       return;
@@ -128,5 +135,6 @@ export class ProcessWalker {
 
 function skip(result: WalkResult, pid: number, reason: SkipReason, detail: string): void {
   result.skipped[reason]++;
-  if (reason !== 'vanished' && result.skipDetails.length < MAX_SKIP_DETAILS) result.skipDetails.push({ pid, reason, detail });
+  if (reason !== 'vanished' && result.skipDetails.length < MAX_SKIP_DETAILS)
+    result.skipDetails.push({ pid, reason, detail });
 }

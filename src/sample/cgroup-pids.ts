@@ -99,9 +99,20 @@ function byRecentRejection(a: Rejections, b: Rejections): number {
 
 /** The walk's skip counts in the Sample's words: a reason the walk renames has to be mapped here. */
 function sampleSkips(w: CgroupWalkResult['skipped']): Record<CgroupSkipReason, number> {
-  return { vanished: w.vanished, permission: w.permission, malformed: w.malformed, io_error: w.io_error, limit: w.limit };
+  return {
+    vanished: w.vanished,
+    permission: w.permission,
+    malformed: w.malformed,
+    io_error: w.io_error,
+    limit: w.limit,
+  };
 }
 
 function emptyCgroupPids(hierarchy: CgroupPids['hierarchy']): CgroupPids {
-  return { hierarchy, cgroups: 0, selected: [], skipped: { vanished: 0, permission: 0, malformed: 0, io_error: 0, limit: 0 } };
+  return {
+    hierarchy,
+    cgroups: 0,
+    selected: [],
+    skipped: { vanished: 0, permission: 0, malformed: 0, io_error: 0, limit: 0 },
+  };
 }

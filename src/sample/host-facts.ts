@@ -30,7 +30,8 @@ export function decideHostFacts(files: HostFiles): HostFacts {
   if (!files.forks.ok) errors.push({ source: 'stat', message: files.forks.error });
   const init = files.initStatus;
   // PID 1 hidden (hidepid=2 as non-root, or absent in a fixture) is a view of the host, not a fault.
-  if (!init.ok && init.readFailure !== 'permission' && init.readFailure !== 'vanished') errors.push({ source: 'init', message: init.error });
+  if (!init.ok && init.readFailure !== 'permission' && init.readFailure !== 'vanished')
+    errors.push({ source: 'init', message: init.error });
   return {
     pidsInUse: files.loadavg.value.tasks,
     pidMax: files.pidMax.value,

@@ -85,7 +85,11 @@ export class ParentFacts {
 
   private entry(pid: number, startTimeTicks: number | undefined): Entry {
     let entry = this.entries.get(pid);
-    const reused = entry !== undefined && startTimeTicks !== undefined && entry.startTimeTicks !== undefined && entry.startTimeTicks !== startTimeTicks;
+    const reused =
+      entry !== undefined &&
+      startTimeTicks !== undefined &&
+      entry.startTimeTicks !== undefined &&
+      entry.startTimeTicks !== startTimeTicks;
     if (entry === undefined || reused) {
       entry = { startTimeTicks, cgroup: undefined, owner: undefined, used: true };
       this.entries.set(pid, entry);

@@ -17,8 +17,7 @@ export interface SampleRequest {
 }
 
 export type SampleResponse =
-  | { id: number; ok: true; sample: Sample }
-  | { id: number; ok: false; source: SampleSource; message: string };
+  { id: number; ok: true; sample: Sample } | { id: number; ok: false; source: SampleSource; message: string };
 
 // Under tap the sources run as .ts through a loader the worker inherits; built, they are .js.
 const WORKER_URL = new URL(`./sample-worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);

@@ -7,7 +7,15 @@
  * not the readers), and the previous one keeps being served; the rest only leave their own metrics out.
  */
 export type SampleSource = 'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init' | 'cgroups';
-export const SAMPLE_SOURCES: readonly SampleSource[] = ['procfs_root', 'loadavg', 'pid_max', 'threads_max', 'stat', 'init', 'cgroups'];
+export const SAMPLE_SOURCES: readonly SampleSource[] = [
+  'procfs_root',
+  'loadavg',
+  'pid_max',
+  'threads_max',
+  'stat',
+  'init',
+  'cgroups',
+];
 
 /** A source that failed without failing the sample (its metrics are left out of this one). */
 export interface SourceError {

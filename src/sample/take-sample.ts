@@ -51,7 +51,8 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
   const facts = new ParentFacts(reader);
   const topParents = new TopParentsSelector(reader, facts, options.topParents);
   // Twice the walk's bound: room for every cgroup of a walk cut short, and as many again it did not reach.
-  const cgroups = options.sysfs && cgroupsTop > 0 ? new CgroupPidsSelector(options.sysfs, cgroupsTop, 2 * MAX_CGROUPS) : undefined;
+  const cgroups =
+    options.sysfs && cgroupsTop > 0 ? new CgroupPidsSelector(options.sysfs, cgroupsTop, 2 * MAX_CGROUPS) : undefined;
   let firstSampleMs: number | undefined;
 
   return {
@@ -101,7 +102,12 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
         init:
           tally.init === null
             ? null
-            : { comm: tally.init.comm, userSeconds: tally.init.userSeconds, systemSeconds: tally.init.systemSeconds, sigchldHandled: host.initSigchldHandled },
+            : {
+                comm: tally.init.comm,
+                userSeconds: tally.init.userSeconds,
+                systemSeconds: tally.init.systemSeconds,
+                sigchldHandled: host.initSigchldHandled,
+              },
         skipped: sampleSkips(walk.skipped),
         skipDetails: walk.skipDetails.map((d): SkipDetail => ({ pid: d.pid, reason: d.reason, detail: d.detail })),
         sourceErrors,

@@ -31,7 +31,7 @@ export function topN<T>(items: Iterable<T>, n: number, before: (a: T, b: T) => b
   for (const item of items) {
     if (heap.length < n) {
       heap.push(item);
-      for (let i = heap.length - 1; i > 0; ) {
+      for (let i = heap.length - 1; i > 0;) {
         const p = (i - 1) >> 1;
         if (!worse(i, p)) break;
         swap(i, p);

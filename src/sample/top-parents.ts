@@ -50,7 +50,8 @@ export class TopParentsSelector {
   select(tally: WalkTally, timestampMs: number, resolver: CgroupPathResolver): TopParents {
     const ageSeconds = (firstSeenMs: number): number => Math.max(0, (timestampMs - firstSeenMs) / 1000);
     const top = topN(tally.parents.values(), this.n, ranksBefore);
-    if (!top.some((p) => p.pid === 1)) top.push(tally.parents.get(1) ?? { pid: 1, zombies: 0, oldestFirstSeenMs: timestampMs });
+    if (!top.some((p) => p.pid === 1))
+      top.push(tally.parents.get(1) ?? { pid: 1, zombies: 0, oldestFirstSeenMs: timestampMs });
     const pidsByParent = zombiesOf(tally.zombies, new Set(top.map((p) => p.pid)));
 
     // uptime is read once per sample, and only when some parent leaks.
@@ -98,9 +99,12 @@ export class TopParentsSelector {
     timestampMs: number,
     resolver: CgroupPathResolver,
   ): Partial<ZombieParent> {
-    const owner = stat ? this.facts.describe(pid, stat.startTimeTicks, timestampMs) : { uid: null, user: null, cgroup: null };
+    const owner = stat
+      ? this.facts.describe(pid, stat.startTimeTicks, timestampMs)
+      : { uid: null, user: null, cgroup: null };
     const cgroup = owner.cgroup === null ? null : resolver.resolve(owner.cgroup);
-    const origin = cgroup === null ? { containerId: null, podUid: null, systemdUnit: null } : describeCgroupPath(cgroup);
+    const origin =
+      cgroup === null ? { containerId: null, podUid: null, systemdUnit: null } : describeCgroupPath(cgroup);
     const startTicks = zombies.reduce((min, z) => Math.min(min, z.startTimeTicks), Infinity);
     return {
       state: stat?.state ?? null,
@@ -108,7 +112,8 @@ export class TopParentsSelector {
       cgroup,
       ...origin,
       // Both clocks tick in hundredths of a second (USER_HZ), so more decimals would be noise.
-      oldestStartedSecondsAgo: uptime === null || startTicks === Infinity ? null : Math.max(0, Math.round(100 * uptime - startTicks) / 100),
+      oldestStartedSecondsAgo:
+        uptime === null || startTicks === Infinity ? null : Math.max(0, Math.round(100 * uptime - startTicks) / 100),
     };
   }
 
@@ -122,7 +127,11 @@ export class TopParentsSelector {
     try {
       const n = this.reader.readPidFile(pid, 'stat', this.buf);
       if (n >= this.buf.length || parseStatInto(this.buf, 0, n, this.fields) !== null) return undefined;
-      return { comm: decodeComm(this.buf, this.fields), state: this.fields.state, startTimeTicks: this.fields.startTimeTicks };
+      return {
+        comm: decodeComm(this.buf, this.fields),
+        state: this.fields.state,
+        startTimeTicks: this.fields.startTimeTicks,
+      };
     } catch {
       return undefined;
     }

@@ -13,7 +13,11 @@ export function formatAge(seconds: number): string {
  * sample. Its process's start time gives an upper bound (≤), since it exited after it started. A one-shot inspect has
  * watched for 0s, so only the upper bound remains.
  */
-export function zombieAgeText(oldestAgeSeconds: number, startedSecondsAgo: number | null | undefined, watchingSeconds: number): string {
+export function zombieAgeText(
+  oldestAgeSeconds: number,
+  startedSecondsAgo: number | null | undefined,
+  watchingSeconds: number,
+): string {
   if (watchingSeconds > 0 && oldestAgeSeconds < watchingSeconds) return formatAge(oldestAgeSeconds);
   const bounds: string[] = [];
   if (watchingSeconds > 0) bounds.push(`≥${formatAge(oldestAgeSeconds)}`);
@@ -61,5 +65,9 @@ export function userText(parent: { uid: number | null; user: string | null }): s
 
 /** What PID 1 does with SIGCHLD, in words. */
 export function sigchldText(handled: boolean | null): string {
-  return handled === null ? 'SIGCHLD handling unknown' : handled ? 'SIGCHLD handled' : 'SIGCHLD left at default (may never reap)';
+  return handled === null
+    ? 'SIGCHLD handling unknown'
+    : handled
+      ? 'SIGCHLD handled'
+      : 'SIGCHLD left at default (may never reap)';
 }

@@ -54,7 +54,13 @@ export class SampleHistory {
 
   /** Points within the window that ends at the newest one, oldest first. */
   points(): HistoryPoints {
-    const out: HistoryPoints = { windowSeconds: HISTORY_WINDOW_MS / 1000, spacingMs: this.spacingMs, t: [], zombies: [], pidsInUse: [] };
+    const out: HistoryPoints = {
+      windowSeconds: HISTORY_WINDOW_MS / 1000,
+      spacingMs: this.spacingMs,
+      t: [],
+      zombies: [],
+      pidsInUse: [],
+    };
     if (this.size === 0) return out;
     const newest = this.times[(this.next + this.capacity - 1) % this.capacity]!;
     for (let i = 0; i < this.size; i++) {

@@ -43,10 +43,16 @@ export const OUTSIDE_NAMESPACE =
 
 export function advise(parent: LeakingParent, initSigchldHandled: boolean | null): Advice {
   const { pid, state, zombies } = parent;
-  if (pid === 1) return { command: null, note: null, text: `PID 1 adopted these orphans and has not reaped them. ${initAdvice(initSigchldHandled)}` };
+  if (pid === 1)
+    return {
+      command: null,
+      note: null,
+      text: `PID 1 adopted these orphans and has not reaped them. ${initAdvice(initSigchldHandled)}`,
+    };
   if (pid === 0) return { command: null, note: null, text: OUTSIDE_NAMESPACE };
   let note: string | null = null;
-  if (state === 'T' || state === 't') note = `It is stopped (${state}), so it can't reap: \`kill -CONT ${pid}\` lets it run again.`;
+  if (state === 'T' || state === 't')
+    note = `It is stopped (${state}), so it can't reap: \`kill -CONT ${pid}\` lets it run again.`;
   else if (state === 'D') note = "It is in uninterruptible sleep (D): it can't reap, or die, until that I/O completes.";
   const command = `kill -TERM ${pid}`;
   const text = [

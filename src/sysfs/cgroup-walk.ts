@@ -53,7 +53,11 @@ export function emptyCgroupSkips(): Record<CgroupSkipReason, number> {
 
 type Read<T> = { ok: true; value: T } | { ok: false; reason: SkipReason; code: string | undefined };
 
-function read<T>(reader: SysfsReader, rel: string, parse: (text: string) => { ok: true; value: T } | { ok: false }): Read<T> {
+function read<T>(
+  reader: SysfsReader,
+  rel: string,
+  parse: (text: string) => { ok: true; value: T } | { ok: false },
+): Read<T> {
   let text: string;
   try {
     text = reader.readSmall(rel);
@@ -70,7 +74,11 @@ function read<T>(reader: SysfsReader, rel: string, parse: (text: string) => { ok
  * cgroup without pids.current has the controller disabled by its parent, and so has every cgroup below it: the
  * walk does not descend there.
  */
-export function walkCgroups(reader: SysfsReader, hierarchy: PidsHierarchy, limits: WalkLimits = { maxCgroups: MAX_CGROUPS, maxDepth: MAX_DEPTH }): CgroupWalkResult {
+export function walkCgroups(
+  reader: SysfsReader,
+  hierarchy: PidsHierarchy,
+  limits: WalkLimits = { maxCgroups: MAX_CGROUPS, maxDepth: MAX_DEPTH },
+): CgroupWalkResult {
   const result: CgroupWalkResult = { cgroups: [], skipped: emptyCgroupSkips(), complete: true };
   const stack: { path: string; depth: number }[] = reader
     .listSubdirs(hierarchy.rel)

@@ -23,7 +23,8 @@ export function createSysfsReader(root: string): SysfsReader {
     listSubdirs(rel) {
       const names: string[] = [];
       // cgroupfs (kernfs) fills in d_type, so no stat per entry: a v2 cgroup dir holds ~50 files and a few cgroups.
-      for (const entry of readdirSync(`${base}/${rel}`, { withFileTypes: true })) if (entry.isDirectory()) names.push(entry.name);
+      for (const entry of readdirSync(`${base}/${rel}`, { withFileTypes: true }))
+        if (entry.isDirectory()) names.push(entry.name);
       return names;
     },
     readSmall(rel) {

@@ -67,7 +67,13 @@ export class BasicAuthChecker {
   }
 
   private key(user: string, hash: string, password: string): string {
-    return createHmac('sha256', this.secret).update(user).update('\0').update(hash).update('\0').update(password).digest('base64');
+    return createHmac('sha256', this.secret)
+      .update(user)
+      .update('\0')
+      .update(hash)
+      .update('\0')
+      .update(password)
+      .digest('base64');
   }
 
   /** Resolves 'ok' when the header carries a configured user and its password. */

@@ -38,10 +38,15 @@ export const CONFIGURABLE_HEADERS: Readonly<Record<string, readonly string[] | n
  */
 const BCRYPT_HASH = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
-const validate = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile<WebConfigFile>(WEB_CONFIG_SCHEMA);
+const validate = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile<WebConfigFile>(
+  WEB_CONFIG_SCHEMA,
+);
 
 function keyOf(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   return parts.length > 0 ? parts.join('.') : '(top level)';
 }
@@ -52,7 +57,10 @@ function describeSchemaError(e: ErrorObject, data: unknown): string {
   }
   const key = keyOf(e.instancePath);
   if (e.keyword === 'enum') {
-    const got = e.instancePath.split('/').slice(1).reduce<unknown>((v, p) => (v as Record<string, unknown> | null | undefined)?.[p], data);
+    const got = e.instancePath
+      .split('/')
+      .slice(1)
+      .reduce<unknown>((v, p) => (v as Record<string, unknown> | null | undefined)?.[p], data);
     const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.filter((v) => v !== '');
     return `${key}: ${JSON.stringify(got)} is not one of ${allowed.join(', ')}`;
   }
@@ -86,7 +94,9 @@ export function referencedFiles(configPath: string, file: WebConfigFile | null):
   const tls = file?.tls_server_config;
   if (!tls) return [];
   const dir = dirname(resolve(configPath));
-  return [tls.cert_file, tls.key_file, tls.client_ca_file].filter((p): p is string => Boolean(p)).map((p) => resolve(dir, p));
+  return [tls.cert_file, tls.key_file, tls.client_ca_file]
+    .filter((p): p is string => Boolean(p))
+    .map((p) => resolve(dir, p));
 }
 
 /** Parses and validates the YAML text alone (no files read); throws ConfigError. */
@@ -112,10 +122,14 @@ export function loadWebConfig(configPath: string, text: string, read: ReadFile):
   for (const [name, value] of Object.entries(file?.http_server_config?.headers ?? {})) {
     const allowed = CONFIGURABLE_HEADERS[name];
     if (allowed === undefined) {
-      throw new ConfigError(`http_server_config.headers.${name}: this header can not be configured (only ${Object.keys(CONFIGURABLE_HEADERS).join(', ')})`);
+      throw new ConfigError(
+        `http_server_config.headers.${name}: this header can not be configured (only ${Object.keys(CONFIGURABLE_HEADERS).join(', ')})`,
+      );
     }
     if (allowed !== null && !allowed.includes(value)) {
-      throw new ConfigError(`http_server_config.headers.${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+      throw new ConfigError(
+        `http_server_config.headers.${name}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`,
+      );
     }
     if (value !== '') headers[name] = value;
   }
@@ -124,17 +138,23 @@ export function loadWebConfig(configPath: string, text: string, read: ReadFile):
   for (const [user, hash] of Object.entries(file?.basic_auth_users ?? {})) {
     const m = BCRYPT_HASH.exec(hash);
     const cost = m ? Number(m[1]) : 0;
-    if (!m || cost < 4 || cost > 31) throw new ConfigError(`basic_auth_users.${user}: not a bcrypt hash (make one with htpasswd -nBC 10 "")`);
+    if (!m || cost < 4 || cost > 31)
+      throw new ConfigError(`basic_auth_users.${user}: not a bcrypt hash (make one with htpasswd -nBC 10 "")`);
     users.set(user, hash);
   }
 
   let rateLimit: WebConfig['rateLimit'];
   const rl = file?.rate_limit;
   if (rl) {
-    const intervalMs = typeof rl.interval === 'number' ? (rl.interval === 0 ? 0 : undefined) : parseDuration(rl.interval ?? '0');
-    if (intervalMs === undefined) throw new ConfigError(`rate_limit.interval: invalid duration ${JSON.stringify(rl.interval)} (want e.g. 100ms, 1s)`);
+    const intervalMs =
+      typeof rl.interval === 'number' ? (rl.interval === 0 ? 0 : undefined) : parseDuration(rl.interval ?? '0');
+    if (intervalMs === undefined)
+      throw new ConfigError(
+        `rate_limit.interval: invalid duration ${JSON.stringify(rl.interval)} (want e.g. 100ms, 1s)`,
+      );
     // Go's limiter with a burst of 0 refuses every request; no one means that, so say so instead.
-    if (intervalMs > 0 && !(rl.burst! >= 1)) throw new ConfigError('rate_limit.burst: must be at least 1 when interval is set');
+    if (intervalMs > 0 && !(rl.burst! >= 1))
+      throw new ConfigError('rate_limit.burst: must be at least 1 when interval is set');
     if (intervalMs > 0) rateLimit = { intervalMs, burst: rl.burst! };
   }
 

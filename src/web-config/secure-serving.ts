@@ -44,7 +44,10 @@ export class SecureServing {
     this.initial = loaded;
     this.webConfig = loaded.config;
     this.guard = new WebGuard(loaded.config);
-    this.appOptions = { ...(loaded.config.tls && { https: serverTlsOptions(loaded.config.tls) }), guard: this.guard.onRequest };
+    this.appOptions = {
+      ...(loaded.config.tls && { https: serverTlsOptions(loaded.config.tls) }),
+      guard: this.guard.onRequest,
+    };
   }
 
   /** Hooks the built app's server and starts watching the file. */
@@ -66,8 +69,10 @@ export class SecureServing {
       logger,
       apply: (next) => {
         // The listening socket is either TLS or not; turning TLS on or off is a new server, so it waits for a restart.
-        if (next.tls === undefined && this.webConfig.tls !== undefined) throw new Error('tls_server_config no longer turns TLS on: restart the exporter to serve plain HTTP');
-        if (next.tls !== undefined && this.webConfig.tls === undefined) throw new Error('tls_server_config now turns TLS on: restart the exporter to serve HTTPS');
+        if (next.tls === undefined && this.webConfig.tls !== undefined)
+          throw new Error('tls_server_config no longer turns TLS on: restart the exporter to serve plain HTTP');
+        if (next.tls !== undefined && this.webConfig.tls === undefined)
+          throw new Error('tls_server_config now turns TLS on: restart the exporter to serve HTTPS');
         if (next.tls) {
           const server = app.server as unknown as TlsServer & { requestCert: boolean; rejectUnauthorized: boolean };
           server.setSecureContext(serverTlsOptions(next.tls));
@@ -80,7 +85,11 @@ export class SecureServing {
         this.webConfig = next;
       },
     });
-    logger.info('web config loaded', { file: this.path, tls: this.webConfig.tls !== undefined, users: this.webConfig.users.size });
+    logger.info('web config loaded', {
+      file: this.path,
+      tls: this.webConfig.tls !== undefined,
+      users: this.webConfig.users.size,
+    });
   }
 
   close(): void {

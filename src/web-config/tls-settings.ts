@@ -50,7 +50,12 @@ const OPENSSL_CIPHERS: Record<string, string | null> = {
 /** OpenSSL takes TLS 1.3 suites in the same list; keeping its defaults leaves TLS 1.3 as Go leaves it. */
 const TLS13_SUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
 
-const OPENSSL_CURVES: Record<string, string> = { CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521', X25519: 'X25519' };
+const OPENSSL_CURVES: Record<string, string> = {
+  CurveP256: 'P-256',
+  CurveP384: 'P-384',
+  CurveP521: 'P-521',
+  X25519: 'X25519',
+};
 
 /** Whether the section turns TLS on: exporter-toolkit's TLSConfig.IsEnabled (versions alone do not). */
 export function tlsEnabled(c: NonNullable<WebConfigFile['tls_server_config']>): boolean {
@@ -71,7 +76,8 @@ function opensslReason(err: unknown): string {
 
 /** Builds the settings, or throws ConfigError naming the key at fault. */
 export function buildTlsSettings(c: NonNullable<WebConfigFile['tls_server_config']>, pem: TlsMaterial): TlsSettings {
-  const clientAuth = c.client_auth_type === 'RequireClientCert' ? 'RequireAnyClientCert' : c.client_auth_type || 'NoClientCert';
+  const clientAuth =
+    c.client_auth_type === 'RequireClientCert' ? 'RequireAnyClientCert' : c.client_auth_type || 'NoClientCert';
   const min = c.min_version ?? 'TLS12';
   const max = c.max_version ?? 'TLS13';
   if (VERSION_ORDER.indexOf(min) > VERSION_ORDER.indexOf(max)) {
@@ -79,10 +85,16 @@ export function buildTlsSettings(c: NonNullable<WebConfigFile['tls_server_config
   }
   const hasCa = (c.client_ca_file ?? undefined) !== undefined || (c.client_ca ?? undefined) !== undefined;
   if (hasCa && clientAuth === 'NoClientCert') {
-    throw new ConfigError('client CAs are set without a client_auth_type that asks for a certificate', 'tls_server_config.client_ca_file');
+    throw new ConfigError(
+      'client CAs are set without a client_auth_type that asks for a certificate',
+      'tls_server_config.client_ca_file',
+    );
   }
   if (c.client_allowed_sans && clientAuth !== 'RequireAnyClientCert' && clientAuth !== 'RequireAndVerifyClientCert') {
-    throw new ConfigError('needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert (the others let a client send no certificate)', 'tls_server_config.client_allowed_sans');
+    throw new ConfigError(
+      'needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert (the others let a client send no certificate)',
+      'tls_server_config.client_allowed_sans',
+    );
   }
 
   const ciphers: string[] = [];
@@ -117,7 +129,10 @@ export function buildTlsSettings(c: NonNullable<WebConfigFile['tls_server_config
   if (pem.clientCa !== undefined) {
     // OpenSSL (like Go's AppendCertsFromPEM) skips what is not a certificate, which would leave every client
     // certificate failing to verify for no visible reason: refuse a CA file without one readable certificate.
-    const key = (c.client_ca_file ?? undefined) !== undefined ? 'tls_server_config.client_ca_file' : 'tls_server_config.client_ca';
+    const key =
+      (c.client_ca_file ?? undefined) !== undefined
+        ? 'tls_server_config.client_ca_file'
+        : 'tls_server_config.client_ca';
     const blocks = String(pem.clientCa).match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
     if (blocks.length === 0) throw new ConfigError('no PEM certificate in it', key);
     for (const block of blocks) {
@@ -131,7 +146,10 @@ export function buildTlsSettings(c: NonNullable<WebConfigFile['tls_server_config
   try {
     createSecureContext(secureContext);
   } catch (err) {
-    throw new ConfigError(opensslReason(err), ciphers.length > 0 ? 'tls_server_config.cipher_suites' : 'tls_server_config');
+    throw new ConfigError(
+      opensslReason(err),
+      ciphers.length > 0 ? 'tls_server_config.cipher_suites' : 'tls_server_config',
+    );
   }
 
   return {
@@ -154,7 +172,10 @@ export function sanValues(subjectaltname: string | undefined): string[] {
  * enforces RequireAndVerifyClientCert itself; Go's RequireAnyClientCert (a certificate, unverified),
  * VerifyClientCertIfGiven (none, or one that verifies) and client_allowed_sans have no OpenSSL switch.
  */
-export function clientCertViolation(settings: TlsSettings, socket: Pick<TLSSocket, 'authorized' | 'getPeerCertificate'>): string | undefined {
+export function clientCertViolation(
+  settings: TlsSettings,
+  socket: Pick<TLSSocket, 'authorized' | 'getPeerCertificate'>,
+): string | undefined {
   if (!settings.requestCert) return undefined;
   const peer = socket.getPeerCertificate();
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- typed as an object, but null once the socket is destroyed (Node's documentation)
@@ -174,7 +195,8 @@ export function clientCertViolation(settings: TlsSettings, socket: Pick<TLSSocke
   }
   if (settings.allowedSans !== undefined) {
     const sans = sanValues(presented ? peer.subjectaltname : undefined);
-    if (!sans.some((s) => settings.allowedSans!.includes(s))) return 'client certificate has none of client_allowed_sans';
+    if (!sans.some((s) => settings.allowedSans!.includes(s)))
+      return 'client certificate has none of client_allowed_sans';
   }
   return undefined;
 }

@@ -145,7 +145,11 @@ export class WebConfigWatcher {
     this.refused = undefined;
     this.reloads++;
     this.watchDirs(loaded.files);
-    this.options.logger.info('web config reloaded', { file: this.options.path, tls: loaded.config.tls !== undefined, users: loaded.config.users.size });
+    this.options.logger.info('web config reloaded', {
+      file: this.options.path,
+      tls: loaded.config.tls !== undefined,
+      users: loaded.config.users.size,
+    });
     return true;
   }
 
@@ -153,7 +157,10 @@ export class WebConfigWatcher {
   private refuse(reason: string): void {
     if (reason === this.lastError) return;
     this.lastError = reason;
-    this.options.logger.warn('web config change refused; keeping the last good config', { file: this.options.path, err: reason });
+    this.options.logger.warn('web config change refused; keeping the last good config', {
+      file: this.options.path,
+      err: reason,
+    });
   }
 
   close(): void {

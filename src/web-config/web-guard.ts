@@ -35,7 +35,8 @@ export class WebGuard {
     if (!this.auth.enabled) return undefined;
     const result = await this.auth.check(request.headers.authorization);
     if (result === 'ok') return undefined;
-    if (result === 'busy') return reply.code(429).header('retry-after', '1').type('text/plain; charset=utf-8').send('Too Many Requests\n');
+    if (result === 'busy')
+      return reply.code(429).header('retry-after', '1').type('text/plain; charset=utf-8').send('Too Many Requests\n');
     return reply.code(401).header('www-authenticate', 'Basic').type('text/plain; charset=utf-8').send('Unauthorized\n');
   };
 }

@@ -66,9 +66,18 @@ t.test('bad input is one line naming the flag', async (t) => {
     [['--zombies.top-parents=1001'], '--zombies.top-parents: invalid value "1001" (want an integer from 0 to 1000)'],
     [['--web.listen-address=10070'], '--web.listen-address: invalid address "10070" (want host:port or :port)'],
     [['--web.listen-address=:70000'], '--web.listen-address: invalid address ":70000" (want host:port or :port)'],
-    [['--web.telemetry-path=metrics'], '--web.telemetry-path: invalid path "metrics" (want an absolute path other than /, /healthz and /api/...)'],
-    [['--web.telemetry-path=/'], '--web.telemetry-path: invalid path "/" (want an absolute path other than /, /healthz and /api/...)'],
-    [['--web.telemetry-path=/api/v1/snapshot'], '--web.telemetry-path: invalid path "/api/v1/snapshot" (want an absolute path other than /, /healthz and /api/...)'],
+    [
+      ['--web.telemetry-path=metrics'],
+      '--web.telemetry-path: invalid path "metrics" (want an absolute path other than /, /healthz and /api/...)',
+    ],
+    [
+      ['--web.telemetry-path=/'],
+      '--web.telemetry-path: invalid path "/" (want an absolute path other than /, /healthz and /api/...)',
+    ],
+    [
+      ['--web.telemetry-path=/api/v1/snapshot'],
+      '--web.telemetry-path: invalid path "/api/v1/snapshot" (want an absolute path other than /, /healthz and /api/...)',
+    ],
     [['--path.procfs='], '--path.procfs: empty path'],
     [['--path.sysfs='], '--path.sysfs: empty path'],
     [['--cgroups.top=-1'], '--cgroups.top: invalid value "-1" (want an integer from 0 to 1000)'],

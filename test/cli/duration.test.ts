@@ -16,7 +16,8 @@ t.test('Go durations', async (t) => {
     ['0', 0],
   ];
   for (const [text, ms] of cases) t.equal(parseDuration(text), ms, text);
-  for (const bad of ['', 'abc', '5', 's', '5 s', '-5s', '5sec', '1d', '5s ', '1e3s']) t.equal(parseDuration(bad), undefined, JSON.stringify(bad));
+  for (const bad of ['', 'abc', '5', 's', '5 s', '-5s', '5sec', '1d', '5s ', '1e3s'])
+    t.equal(parseDuration(bad), undefined, JSON.stringify(bad));
 });
 
 t.test('formatting round-trips the common values', async (t) => {

@@ -30,29 +30,48 @@ for (const i of instructions) {
 const [build, runtime] = stages;
 
 t.test('the instructions parse', async (t) => {
-  t.same(validate(text).map((d) => `${d.range.start.line + 1}: ${typeof d.message === 'string' ? d.message : d.message.value}`), []);
+  t.same(
+    validate(text).map(
+      (d) => `${d.range.start.line + 1}: ${typeof d.message === 'string' ? d.message : d.message.value}`,
+    ),
+    [],
+  );
 });
 
-t.test('two stages on Node 20 bookworm-slim; the toolchain only where the addon is built; non-root at run time', async (t) => {
-  t.equal(stages.length, 2);
-  t.equal(build!.from, 'node:20-bookworm-slim AS build');
-  t.equal(runtime!.from, 'node:20-bookworm-slim');
-  t.match(build!.body.find((i) => i.op === 'RUN' && i.args.includes('apt-get install'))?.args, /python3 make g\+\+/);
-  t.notOk(runtime!.body.some((i) => i.op === 'RUN'), 'nothing installed in the runtime stage');
-  t.ok(build!.body.some((i) => i.op === 'RUN' && i.args.includes('npm prune --omit=dev')), 'dev dependencies pruned');
-  const user = runtime!.body.find((i) => i.op === 'USER')?.args ?? '';
-  t.match(user, /^[1-9]\d*:[1-9]\d*$/, 'a numeric non-root user (runAsNonRoot can check it)');
-  const entry = JSON.parse(runtime!.body.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
-  t.same(entry, ['node', ...SHIPPED_NODE_FLAGS, '/app/dist/main.js'], "the shebang's node flags");
-});
+t.test(
+  'two stages on Node 20 bookworm-slim; the toolchain only where the addon is built; non-root at run time',
+  async (t) => {
+    t.equal(stages.length, 2);
+    t.equal(build!.from, 'node:20-bookworm-slim AS build');
+    t.equal(runtime!.from, 'node:20-bookworm-slim');
+    t.match(build!.body.find((i) => i.op === 'RUN' && i.args.includes('apt-get install'))?.args, /python3 make g\+\+/);
+    t.notOk(
+      runtime!.body.some((i) => i.op === 'RUN'),
+      'nothing installed in the runtime stage',
+    );
+    t.ok(
+      build!.body.some((i) => i.op === 'RUN' && i.args.includes('npm prune --omit=dev')),
+      'dev dependencies pruned',
+    );
+    const user = runtime!.body.find((i) => i.op === 'USER')?.args ?? '';
+    t.match(user, /^[1-9]\d*:[1-9]\d*$/, 'a numeric non-root user (runAsNonRoot can check it)');
+    const entry = JSON.parse(runtime!.body.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
+    t.same(entry, ['node', ...SHIPPED_NODE_FLAGS, '/app/dist/main.js'], "the shebang's node flags");
+  },
+);
 
 t.test('every file the build stage copies is in the build context', async (t) => {
-  const ignored = readFileSync(`${REPO}.dockerignore`, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const ignored = readFileSync(`${REPO}.dockerignore`, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   for (const copy of build!.body.filter((i) => i.op === 'COPY')) {
     const sources = copy.args.split(/\s+/).slice(0, -1);
     for (const src of sources) {
       t.ok(existsSync(`${REPO}${src}`), `${src} exists`);
-      t.notOk(ignored.some((i) => src === i || src.startsWith(`${i}/`)), `${src} is not in .dockerignore`);
+      t.notOk(
+        ignored.some((i) => src === i || src.startsWith(`${i}/`)),
+        `${src} is not in .dockerignore`,
+      );
     }
   }
 });
@@ -63,18 +82,26 @@ t.test("the runtime stage's files run the exporter as nobody, with production de
   // node_modules as the build stage leaves it after `npm prune --omit=dev`: installed from the lockfile without dev.
   cpSync(`${REPO}package.json`, `${app}/package.json`);
   cpSync(`${REPO}package-lock.json`, `${app}/package-lock.json`);
-  const npm = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
-    cwd: app,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const npm = spawnSync(
+    'npm',
+    ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+    {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   t.equal(npm.status, 0, `npm ci --omit=dev: ${npm.stderr.slice(-500)}`);
   for (const copy of runtime!.body.filter((i) => i.op === 'COPY')) {
     const [src] = copy.args.replace('--from=build ', '').split(/\s+/);
     const rel = src!.replace(/^\/app\//, '').replace(/\/$/, '');
     if (rel === 'node_modules' || rel === 'package.json') continue; // made above, as the build stage makes them
     if (!existsSync(`${REPO}${rel}`)) {
-      t.equal(rel, 'build/Release/stat_batch.node', `${rel}: only the optional addon may be missing (no compiler here)`);
+      t.equal(
+        rel,
+        'build/Release/stat_batch.node',
+        `${rel}: only the optional addon may be missing (no compiler here)`,
+      );
       continue;
     }
     cpSync(`${REPO}${rel}`, `${app}/${rel}`, { recursive: true });
@@ -82,7 +109,13 @@ t.test("the runtime stage's files run the exporter as nobody, with production de
   t.notOk(existsSync(`${app}/node_modules/typescript`), 'no dev dependency in the image');
   chmodSync(app, 0o755);
   const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-  const argv = [...asNobody, process.execPath, ...SHIPPED_NODE_FLAGS, `${app}/dist/main.js`, '--web.listen-address=127.0.0.1:0'];
+  const argv = [
+    ...asNobody,
+    process.execPath,
+    ...SHIPPED_NODE_FLAGS,
+    `${app}/dist/main.js`,
+    '--web.listen-address=127.0.0.1:0',
+  ];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: app, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = once(child, 'exit');
   t.teardown(async () => {

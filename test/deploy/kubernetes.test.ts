@@ -17,14 +17,23 @@ import { REPO } from '../helpers/processes.js';
 import { readRules, RULES_DIR } from '../helpers/rules.js';
 
 const DIR = `${REPO}deploy/kubernetes`;
-interface Obj { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: unknown }
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: unknown;
+}
 
 /** The fields the checks below read, as the manifests hold them; the schemas and declarations check the rest. */
 interface Container {
   image: string;
   args: string[];
   ports: { name: string; containerPort: number }[];
-  securityContext: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities: { drop?: string[]; add?: string[] } };
+  securityContext: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities: { drop?: string[]; add?: string[] };
+  };
   resources: { requests: { cpu?: string; memory?: string }; limits: { memory?: string } };
   readinessProbe: { httpGet: { path: string; port: string | number } };
   volumeMounts: { mountPath: string; readOnly?: boolean }[];
@@ -37,7 +46,10 @@ interface PodSpec {
   volumes: { hostPath?: { path: string } }[];
 }
 interface DaemonSetObj extends Obj {
-  spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
+  spec: {
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
 }
 interface ServiceObj extends Obj {
   spec: { selector: Record<string, string>; ports: { name: string; targetPort: string | number }[] };
@@ -60,8 +72,16 @@ const KINDS: Record<string, { model: new (data: any) => { validate(): void }; ty
   'v1/Namespace': { model: Namespace, type: 'INamespace', from: 'kubernetes-models/v1/Namespace' },
   'v1/Service': { model: Service, type: 'IService', from: 'kubernetes-models/v1/Service' },
   'apps/v1/DaemonSet': { model: DaemonSet, type: 'IDaemonSet', from: 'kubernetes-models/apps/v1/DaemonSet' },
-  'monitoring.coreos.com/v1/ServiceMonitor': { model: ServiceMonitor, type: 'IServiceMonitor', from: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor' },
-  'monitoring.coreos.com/v1/PrometheusRule': { model: PrometheusRule, type: 'IPrometheusRule', from: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' },
+  'monitoring.coreos.com/v1/ServiceMonitor': {
+    model: ServiceMonitor,
+    type: 'IServiceMonitor',
+    from: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor',
+  },
+  'monitoring.coreos.com/v1/PrometheusRule': {
+    model: PrometheusRule,
+    type: 'IPrometheusRule',
+    from: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule',
+  },
 };
 const key = (o: Obj): string => `${o.apiVersion}/${o.kind}`;
 
@@ -73,7 +93,8 @@ function kustomize(): { objects: Obj[]; kustomization: Kustomization } {
   const k = parse(readFileSync(`${DIR}/kustomization.yaml`, 'utf8')) as Kustomization;
   const known = ['apiVersion', 'kind', 'namespace', 'resources', 'images'];
   const unknown = Object.keys(k).filter((f) => !known.includes(f));
-  if (unknown.length > 0) throw new Error(`kustomization.yaml uses ${unknown.join(', ')}: extend the model in this test`);
+  if (unknown.length > 0)
+    throw new Error(`kustomization.yaml uses ${unknown.join(', ')}: extend the model in this test`);
   const objects: Obj[] = k.resources.flatMap((file) =>
     parseAllDocuments(readFileSync(`${DIR}/${file}`, 'utf8')).map((d) => d.toJS() as Obj),
   );
@@ -93,8 +114,13 @@ const { objects, kustomization } = kustomize();
 const get = (kind: string): Obj => objects.find((o) => o.kind === kind)!;
 
 t.test('the kustomization: one of each object, all in its namespace', async (t) => {
-  t.same(objects.map((o) => o.kind), ['Namespace', 'DaemonSet', 'Service', 'ServiceMonitor', 'PrometheusRule']);
-  t.ok(objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === get('Namespace').metadata.name));
+  t.same(
+    objects.map((o) => o.kind),
+    ['Namespace', 'DaemonSet', 'Service', 'ServiceMonitor', 'PrometheusRule'],
+  );
+  t.ok(
+    objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === get('Namespace').metadata.name),
+  );
 });
 
 const kubectl = spawnSync('kubectl', ['kustomize', DIR], { encoding: 'utf8' });
@@ -140,12 +166,28 @@ t.test('every object type-checks against its declaration: no misspelt or unknown
   writeFileSync(`${dir}/typo.ts`, file([typo]));
   writeFileSync(
     `${dir}/tsconfig.json`,
-    JSON.stringify({ extends: '../../../tsconfig.json', compilerOptions: { noEmit: true, types: [] }, include: ['*.ts'] }),
+    JSON.stringify({
+      extends: '../../../tsconfig.json',
+      compilerOptions: { noEmit: true, types: [] },
+      include: ['*.ts'],
+    }),
   );
-  const tsc = spawnSync(process.execPath, [`${REPO}node_modules/typescript/bin/tsc`, '--pretty', 'false', '-p', `${dir}/tsconfig.json`], { encoding: 'utf8' });
+  const tsc = spawnSync(
+    process.execPath,
+    [`${REPO}node_modules/typescript/bin/tsc`, '--pretty', 'false', '-p', `${dir}/tsconfig.json`],
+    { encoding: 'utf8' },
+  );
   const errors = tsc.stdout.split('\n').filter((l) => l.includes('error TS'));
-  t.same(errors.filter((e) => !e.includes('typo.ts(')), [], 'the manifests: no type errors');
-  t.match(errors.join('\n'), /typo\.ts\(.*'"hostPid"' does not exist in type 'IPodSpec'/, 'the misspelt control is caught');
+  t.same(
+    errors.filter((e) => !e.includes('typo.ts(')),
+    [],
+    'the manifests: no type errors',
+  );
+  t.match(
+    errors.join('\n'),
+    /typo\.ts\(.*'"hostPid"' does not exist in type 'IPodSpec'/,
+    'the misspelt control is caught',
+  );
   t.equal(tsc.status === 0 ? 0 : errors.length, 1, 'exactly the one error');
 });
 
@@ -162,30 +204,57 @@ t.test('the objects fit together and keep the promises of the issue', async (t) 
   t.notOk(container.securityContext.capabilities.add, 'none added');
   t.ok(container.resources.requests.cpu && container.resources.requests.memory && container.resources.limits.memory);
   t.equal(container.readinessProbe.httpGet.path, '/healthz');
-  t.ok(container.ports.some((p) => p.name === container.readinessProbe.httpGet.port), 'the probe names a container port');
-  t.same(ds.spec.selector.matchLabels, Object.fromEntries(Object.entries(ds.spec.selector.matchLabels).filter(([k, v]) => ds.spec.template.metadata.labels[k] === v)));
+  t.ok(
+    container.ports.some((p) => p.name === container.readinessProbe.httpGet.port),
+    'the probe names a container port',
+  );
+  t.same(
+    ds.spec.selector.matchLabels,
+    Object.fromEntries(
+      Object.entries(ds.spec.selector.matchLabels).filter(([k, v]) => ds.spec.template.metadata.labels[k] === v),
+    ),
+  );
 
   // The args are the exporter's own flags, and --path.sysfs is where the host's /sys is mounted.
   const parsed = parseCommandLine(container.args);
   t.equal(parsed.kind, 'run');
   if (parsed.kind === 'run') {
-    t.ok(container.volumeMounts.some((m) => m.mountPath === parsed.config.sysfsPath && m.readOnly), '--path.sysfs is a read-only mount');
+    t.ok(
+      container.volumeMounts.some((m) => m.mountPath === parsed.config.sysfsPath && m.readOnly),
+      '--path.sysfs is a read-only mount',
+    );
     t.equal(`:${container.ports[0]!.containerPort}`, parsed.config.listenAddress.text);
   }
-  t.ok(pod.volumes.every((v) => !v.hostPath || v.hostPath.path === '/sys'), 'no host path but /sys');
+  t.ok(
+    pod.volumes.every((v) => !v.hostPath || v.hostPath.path === '/sys'),
+    'no host path but /sys',
+  );
 
   const svc = get('Service') as ServiceObj;
-  t.ok(Object.entries(svc.spec.selector).every(([k, v]) => ds.spec.template.metadata.labels[k] === v), 'the Service selects the pods');
+  t.ok(
+    Object.entries(svc.spec.selector).every(([k, v]) => ds.spec.template.metadata.labels[k] === v),
+    'the Service selects the pods',
+  );
   t.equal(svc.spec.ports[0]!.targetPort, container.ports[0]!.name);
   const sm = get('ServiceMonitor') as ServiceMonitorObj;
-  t.ok(Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => svc.metadata.labels![k] === v), 'the ServiceMonitor selects the Service');
+  t.ok(
+    Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => svc.metadata.labels![k] === v),
+    'the ServiceMonitor selects the Service',
+  );
   t.equal(sm.spec.endpoints[0]!.port, svc.spec.ports[0]!.name);
   t.equal(svc.metadata.name, 'zombie-exporter', 'its name is the job label the rules select');
-  t.equal(kustomization.images[0]!.name, container.image.split(':')[0], 'the kustomization retags the image the DaemonSet runs');
+  t.equal(
+    kustomization.images[0]!.name,
+    container.image.split(':')[0],
+    'the kustomization retags the image the DaemonSet runs',
+  );
 });
 
 t.test('the PrometheusRule is a fresh generation of deploy/prometheus, and holds the same rules', async (t) => {
-  const { renderPrometheusRule, OUTPUT } = (await import(`${DIR}/render-prometheusrule.mjs`)) as { renderPrometheusRule: () => string; OUTPUT: string };
+  const { renderPrometheusRule, OUTPUT } = (await import(`${DIR}/render-prometheusrule.mjs`)) as {
+    renderPrometheusRule: () => string;
+    OUTPUT: string;
+  };
   t.equal(
     readFileSync(OUTPUT, 'utf8'),
     renderPrometheusRule(),
@@ -193,7 +262,10 @@ t.test('the PrometheusRule is a fresh generation of deploy/prometheus, and holds
   );
   const groups = (get('PrometheusRule') as PrometheusRuleObj).spec.groups;
   const rules = groups.flatMap((g) => g.rules.map((r) => ({ group: g.name, ...r })));
-  const sources = [...readRules(`${RULES_DIR}/zombie-exporter-rules.yml`), ...readRules(`${RULES_DIR}/zombie-exporter-alerts.yml`)];
+  const sources = [
+    ...readRules(`${RULES_DIR}/zombie-exporter-rules.yml`),
+    ...readRules(`${RULES_DIR}/zombie-exporter-alerts.yml`),
+  ];
   t.same(rules, sources);
   t.ok(rules.length > 10);
 });

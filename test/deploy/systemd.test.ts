@@ -12,7 +12,8 @@ const text = readFileSync(UNIT, 'utf8');
 function systemdAnalyze(): { path: string } | { skip: string } {
   const found = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' });
   if (found.status === 0 && found.stdout.trim()) return { path: found.stdout.trim() };
-  if (process.env.CI) throw new Error('systemd-analyze is required under CI (Debian package systemd); .ci/run installs it');
+  if (process.env.CI)
+    throw new Error('systemd-analyze is required under CI (Debian package systemd); .ci/run installs it');
   return { skip: 'systemd-analyze not found: apt-get install systemd to run this test' };
 }
 
@@ -40,21 +41,34 @@ t.test('the settings the issue asks for, and none that would hide processes', as
 });
 
 t.test("node runs with the shebang's flags, like npm start", async (t) => {
-  const start = (JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const start = (JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { scripts: { start: string } }).scripts
+    .start;
   const flags = SHIPPED_NODE_FLAGS.join(' ');
-  t.ok(SHIPPED_NODE_FLAGS.includes('--single-threaded-gc') && SHIPPED_NODE_FLAGS.includes('--max-semi-space-size=1') && SHIPPED_NODE_FLAGS.includes('--no-allocation-site-pretenuring'), flags);
+  t.ok(
+    SHIPPED_NODE_FLAGS.includes('--single-threaded-gc') &&
+      SHIPPED_NODE_FLAGS.includes('--max-semi-space-size=1') &&
+      SHIPPED_NODE_FLAGS.includes('--no-allocation-site-pretenuring'),
+    flags,
+  );
   t.equal(start, `node ${flags} dist/main.js`, 'npm start');
-  t.equal(directive('ExecStart')[0], `/usr/bin/node ${flags} /usr/local/lib/node_modules/zombie-exporter/dist/main.js $ZOMBIE_EXPORTER_ARGS`);
+  t.equal(
+    directive('ExecStart')[0],
+    `/usr/bin/node ${flags} /usr/local/lib/node_modules/zombie-exporter/dist/main.js $ZOMBIE_EXPORTER_ARGS`,
+  );
 });
 
 const tool = systemdAnalyze();
-t.test('systemd-analyze verify accepts it, and security rates it OK', { skip: 'skip' in tool && tool.skip }, async (t) => {
-  if (!('path' in tool)) return;
-  const verify = spawnSync(tool.path, ['verify', UNIT], { encoding: 'utf8' });
-  t.equal(verify.status, 0, `verify: ${verify.stderr}`);
-  t.equal(verify.stderr.trim(), '', 'no warnings either');
-  const security = spawnSync(tool.path, ['security', '--offline=yes', UNIT], { encoding: 'utf8' });
-  const score = Number(/Overall exposure level for zombie-exporter\.service: ([\d.]+)/.exec(security.stdout)?.[1]);
-  t.ok(score <= 2, `exposure ${score} (0 best, 10 worst; systemd calls up to 3.9 OK)`);
-  t.comment(`systemd-analyze security --offline: exposure ${score}`);
-});
+t.test(
+  'systemd-analyze verify accepts it, and security rates it OK',
+  { skip: 'skip' in tool && tool.skip },
+  async (t) => {
+    if (!('path' in tool)) return;
+    const verify = spawnSync(tool.path, ['verify', UNIT], { encoding: 'utf8' });
+    t.equal(verify.status, 0, `verify: ${verify.stderr}`);
+    t.equal(verify.stderr.trim(), '', 'no warnings either');
+    const security = spawnSync(tool.path, ['security', '--offline=yes', UNIT], { encoding: 'utf8' });
+    const score = Number(/Overall exposure level for zombie-exporter\.service: ([\d.]+)/.exec(security.stdout)?.[1]);
+    t.ok(score <= 2, `exposure ${score} (0 best, 10 worst; systemd calls up to 3.9 OK)`);
+    t.comment(`systemd-analyze security --offline: exposure ${score}`);
+  },
+);

@@ -14,7 +14,8 @@ function benchLeftovers(): string[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cmd = execFileSync('cat', [`/proc/${name}/cmdline`], { encoding: 'utf8' }).replace(/\0/g, ' ');
-      if (/zombie-exporter-bench\/population|exporter-probe\.js|walk-cpu\.js|loop-control\.js/.test(cmd)) out.push(`${name}: ${cmd}`);
+      if (/zombie-exporter-bench\/population|exporter-probe\.js|walk-cpu\.js|loop-control\.js/.test(cmd))
+        out.push(`${name}: ${cmd}`);
     } catch {
       // gone
     }
@@ -39,9 +40,12 @@ function tables(stdout: string): { header: string[]; rows: Record<string, string
     const starts = [...lines[i]!.matchAll(/-+/g)].map((m) => m.index);
     const cut = (line: string) => starts.map((at, k) => line.slice(at, starts[k + 1] ?? line.length).trim());
     // A repeated heading (the walk table has two "ratio" columns) is told apart by its place: "ratio #2".
-    const header = cut(lines[i - 1]!).map((h, k, all) => (all.indexOf(h) === k ? h : `${h} #${all.slice(0, k + 1).filter((x) => x === h).length}`));
+    const header = cut(lines[i - 1]!).map((h, k, all) =>
+      all.indexOf(h) === k ? h : `${h} #${all.slice(0, k + 1).filter((x) => x === h).length}`,
+    );
     const rows: Record<string, string>[] = [];
-    for (let j = i + 1; j < lines.length && lines[j]!.trim() !== ''; j++) rows.push(Object.fromEntries(cut(lines[j]!).map((c, k) => [header[k]!, c])));
+    for (let j = i + 1; j < lines.length && lines[j]!.trim() !== ''; j++)
+      rows.push(Object.fromEntries(cut(lines[j]!).map((c, k) => [header[k]!, c])));
     out.push({ header, rows });
   }
   return out;
@@ -75,7 +79,8 @@ function absurdities(stdout: string): string[] {
       if ('C floor CPU' in row) {
         const ratio = num(row.ratio);
         const want = num(row['exporter CPU']) / num(row['C floor CPU']);
-        if (!(Math.abs(ratio - want) <= 0.01 + 0.01 * want)) bad(`ratio ${row.ratio} is not exporter CPU / C floor (${want.toFixed(2)})`);
+        if (!(Math.abs(ratio - want) <= 0.01 + 0.01 * want))
+          bad(`ratio ${row.ratio} is not exporter CPU / C floor (${want.toFixed(2)})`);
         if (!(num(row.processes) > 0)) bad(`processes ${row.processes}`);
         const us = num(row['us/process']);
         if (!(us > 0.5 && us < 1000)) bad(`us/process ${row['us/process']} is not a per-process cost`);
@@ -83,21 +88,26 @@ function absurdities(stdout: string): string[] {
       if ('p50' in row && row.requests !== '-') {
         const [p50, p99, max] = [num(row.p50), num(row.p99), num(row.max)];
         if (!(num(row.requests) > 0)) bad(`requests ${row.requests} with ${row.scrapers} scrapers`);
-        if (!(p50 >= 0 && p50 <= p99 && p99 <= max)) bad(`latencies out of order: p50 ${row.p50}, p99 ${row.p99}, max ${row.max}`);
+        if (!(p50 >= 0 && p50 <= p99 && p99 <= max))
+          bad(`latencies out of order: p50 ${row.p50}, p99 ${row.p99}, max ${row.max}`);
       }
       for (const col of ['RSS', 'RSS median, last tenth']) {
         if (!(col in row)) continue;
         const mb = num(row[col]);
         if (!(mb > 10 && mb < 2000)) bad(`"${col}" ${row[col]} is not a Node process's RSS`);
       }
-      if ('zombies appeared' in row && !(num(row.reaped) <= num(row['zombies appeared']) && num(row['zombies appeared']) > 0)) {
+      if (
+        'zombies appeared' in row &&
+        !(num(row.reaped) <= num(row['zombies appeared']) && num(row['zombies appeared']) > 0)
+      ) {
         bad(`zombies appeared ${row['zombies appeared']}, reaped ${row.reaped}`);
       }
       if ('CPU share of one core' in row) {
         const share = num(row['CPU share of one core']);
         if (!(share > 0 && share < 100)) bad(`CPU share ${row['CPU share of one core']}`);
       }
-      if ('result' in row && !['PASS', 'FAIL', 'NOT VERIFIABLE'].includes(row.result)) bad(`target "${row.target}" has result ${row.result}`);
+      if ('result' in row && !['PASS', 'FAIL', 'NOT VERIFIABLE'].includes(row.result))
+        bad(`target "${row.target}" has result ${row.result}`);
     }
   }
   return problems;
@@ -146,7 +156,21 @@ t.test('the benchmark runs at toy sizes, prints sane figures and leaves nothing 
     { cwd: REPO, encoding: 'utf8', timeout: 240_000 },
   );
   t.equal(r.status, 0, r.stderr.slice(-2000));
-  for (const heading of ['C floor CPU', 'node:fs reader CPU', 'loop delay max / p99', 'of it waiting for a CPU', 'most CPU in one turn', 'turns >10 ms CPU', 'held max (its CPU)', 'idle process delay / held', 'RSS', 'RSS median, last tenth', 'growth', 'CPU share of one core', 'target']) {
+  for (const heading of [
+    'C floor CPU',
+    'node:fs reader CPU',
+    'loop delay max / p99',
+    'of it waiting for a CPU',
+    'most CPU in one turn',
+    'turns >10 ms CPU',
+    'held max (its CPU)',
+    'idle process delay / held',
+    'RSS',
+    'RSS median, last tenth',
+    'growth',
+    'CPU share of one core',
+    'target',
+  ]) {
     t.match(r.stdout, heading, `prints ${heading}`);
   }
   t.match(r.stdout, /walk CPU within 1\.3x of the C floor at \d+ processes/);

@@ -20,7 +20,12 @@ import { waitFor } from '../helpers/wait.js';
  */
 const FIXED_PROCTABLE_SERIES = 13 + 8 + 2 + 1;
 const CGROUPS_TOP = 20;
-const CGROUP_FAMILIES = ['proctable_cgroup_pids', 'proctable_cgroup_pids_max', 'proctable_cgroup_pids_peak', 'proctable_cgroup_pids_rejected_total'];
+const CGROUP_FAMILIES = [
+  'proctable_cgroup_pids',
+  'proctable_cgroup_pids_max',
+  'proctable_cgroup_pids_peak',
+  'proctable_cgroup_pids_rejected_total',
+];
 const bound = (topParents: number) => ({
   perParentFamily: topParents + 2,
   proctable: 2 * (topParents + 2) + FIXED_PROCTABLE_SERIES,
@@ -44,9 +49,18 @@ function count(series: Series[]) {
 /** The cgroup-derived families within their caps, whatever cgroups this host has. */
 function checkCgroupBounds(t: Test, n: ReturnType<typeof count>, topParents: number): void {
   const b = bound(topParents);
-  t.ok(n.parentInfo >= 1 && n.parentInfo <= b.parentInfo, `parent info: ${n.parentInfo} series, at most ${b.parentInfo}`);
-  t.ok(n.zombiesByCgroup >= 1 && n.zombiesByCgroup <= b.zombiesByCgroup, `zombies by cgroup: ${n.zombiesByCgroup} series, at most ${b.zombiesByCgroup}`);
-  t.ok(n.cgroupFamilyMax <= b.cgroupFamily, `cgroup pids families: at most ${n.cgroupFamilyMax} series each, cap ${b.cgroupFamily}`);
+  t.ok(
+    n.parentInfo >= 1 && n.parentInfo <= b.parentInfo,
+    `parent info: ${n.parentInfo} series, at most ${b.parentInfo}`,
+  );
+  t.ok(
+    n.zombiesByCgroup >= 1 && n.zombiesByCgroup <= b.zombiesByCgroup,
+    `zombies by cgroup: ${n.zombiesByCgroup} series, at most ${b.zombiesByCgroup}`,
+  );
+  t.ok(
+    n.cgroupFamilyMax <= b.cgroupFamily,
+    `cgroup pids families: at most ${n.cgroupFamilyMax} series each, cap ${b.cgroupFamily}`,
+  );
 }
 
 const stat = (pid: number, comm: string, state: string, ppid: number) =>
@@ -69,7 +83,11 @@ t.test('10,000 parents, one zombie each: the series stay at the bound', async (t
     writeFileSync(`${tree.dir}/${zombie}/stat`, stat(zombie, names[(i + 3) % names.length]!, 'Z', parent));
   }
   for (const topParents of [10, 1000]) {
-    const ex = await startExporter([`--path.procfs=${tree.dir}`, `--zombies.top-parents=${topParents}`, '--sample.interval=1h']);
+    const ex = await startExporter([
+      `--path.procfs=${tree.dir}`,
+      `--zombies.top-parents=${topParents}`,
+      '--sample.interval=1h',
+    ]);
     t.teardown(() => ex.stop());
     const text = await waitFor('the first sample', async () => {
       const res = await fetch(`${ex.url}/metrics`);
@@ -85,7 +103,11 @@ t.test('10,000 parents, one zombie each: the series stay at the bound', async (t
     checkCgroupBounds(t, n, topParents);
     const other = valueOf(series, 'proctable_zombies_by_parent', { parent_pid: 'other' })!;
     t.equal(other, 10_000 - topParents, 'the rest sum into other');
-    t.equal(series.filter((s) => s.name === 'proctable_zombies_by_parent').reduce((a, s) => a + s.value, 0), 10_000, 'and all sum to the total');
+    t.equal(
+      series.filter((s) => s.name === 'proctable_zombies_by_parent').reduce((a, s) => a + s.value, 0),
+      10_000,
+      'and all sum to the total',
+    );
     await ex.stop();
   }
 });
@@ -100,53 +122,85 @@ function pidRoom(tasks: number): true | string {
 const CROWD = 1500;
 const canCrowd = (): true | string => {
   if (process.getuid?.() !== 0) return 'needs root to make a PID namespace and drop to nobody';
-  if (spawnSync('sh', ['-c', 'command -v unshare && command -v python3'], { stdio: 'ignore' }).status !== 0) return 'needs unshare and python3';
+  if (spawnSync('sh', ['-c', 'command -v unshare && command -v python3'], { stdio: 'ignore' }).status !== 0)
+    return 'needs unshare and python3';
   return pidRoom(2 * CROWD + 10);
 };
 const crowdReady = canCrowd();
-if (crowdReady !== true && process.env.CI && !crowdReady.includes('PIDs in use')) throw new Error(`the crowd test must run under CI: ${crowdReady}`);
+if (crowdReady !== true && process.env.CI && !crowdReady.includes('PIDs in use'))
+  throw new Error(`the crowd test must run under CI: ${crowdReady}`);
 
-t.test(`a local user forks ${CROWD} parents named like other programs, each with a zombie`, { skip: crowdReady === true ? false : crowdReady }, async (t) => {
-  // A PID namespace, so the exporter sees the crowd and nothing else on this busy machine; the parents run as nobody.
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'python3', `${FIXTURES}/bin/crowd.py`, String(CROWD), '65534', '65534'], {
-    detached: true,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = once(child, 'exit');
-  t.teardown(async () => {
-    child.stdin.end();
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-    await exited;
-  });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  t.equal(line, `ready ${CROWD}`);
-  // The namespace's PID 1 is unshare's child; its /proc mount is reachable from here through /proc/PID/root.
-  const init = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());
-  const procfs = `/proc/${init}/root/proc`;
-  const pids = readdirSync(procfs).filter((n) => /^\d+$/.test(n) && n !== '1');
-  const owners = new Set(pids.map((pid) => /^Uid:\s+(\d+)/m.exec(readFileSync(`${procfs}/${pid}/status`, 'utf8'))?.[1]));
-  t.same([...owners], ['65534'], `all ${pids.length} processes but PID 1 run as nobody`);
+t.test(
+  `a local user forks ${CROWD} parents named like other programs, each with a zombie`,
+  { skip: crowdReady === true ? false : crowdReady },
+  async (t) => {
+    // A PID namespace, so the exporter sees the crowd and nothing else on this busy machine; the parents run as nobody.
+    const child = spawn(
+      'unshare',
+      [
+        '--pid',
+        '--fork',
+        '--mount-proc',
+        '--kill-child',
+        'python3',
+        `${FIXTURES}/bin/crowd.py`,
+        String(CROWD),
+        '65534',
+        '65534',
+      ],
+      {
+        detached: true,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    const exited = once(child, 'exit');
+    t.teardown(async () => {
+      child.stdin.end();
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      await exited;
+    });
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    t.equal(line, `ready ${CROWD}`);
+    // The namespace's PID 1 is unshare's child; its /proc mount is reachable from here through /proc/PID/root.
+    const init = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());
+    const procfs = `/proc/${init}/root/proc`;
+    const pids = readdirSync(procfs).filter((n) => /^\d+$/.test(n) && n !== '1');
+    const owners = new Set(
+      pids.map((pid) => /^Uid:\s+(\d+)/m.exec(readFileSync(`${procfs}/${pid}/status`, 'utf8'))?.[1]),
+    );
+    t.same([...owners], ['65534'], `all ${pids.length} processes but PID 1 run as nobody`);
 
-  const ex = await startExporter([`--path.procfs=${procfs}`, '--zombies.top-parents=10', '--sample.interval=1h']);
-  t.teardown(() => ex.stop());
-  const text = await waitFor('the first sample', async () => {
-    const res = await fetch(`${ex.url}/metrics`);
-    return res.status === 200 && res.text();
-  });
-  const series = parseExposition(text);
-  t.equal(valueOf(series, 'proctable_zombies'), CROWD, 'every zombie counted');
-  t.equal(valueOf(series, 'proctable_zombie_parents'), CROWD);
-  const n = count(series);
-  t.equal(n.perParentFamily, bound(10).perParentFamily, 'by_parent: 10 parents, PID 1 and other');
-  t.equal(n.oldestAge, bound(10).perParentFamily);
-  t.equal(n.proctable, bound(10).proctable, 'every proctable_ series counted: the crowd added none');
-  checkCgroupBounds(t, n, 10);
-  t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: 'other' }), CROWD - 10);
-  t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: '1' }), 0, 'PID 1 is there, with none');
-  const comms = new Set(series.filter((s) => s.name === 'proctable_zombies_by_parent').map((s) => s.labels.parent_comm));
-  t.ok([...comms].every((c) => c === '' || c === 'python3' || /^(sshd|systemd|node|sleep|kworker\/0:1|zombie-exporter|bash|"\n\{\}\\|cron)$/.test(c!)), 'comms as the processes named themselves');
-});
+    const ex = await startExporter([`--path.procfs=${procfs}`, '--zombies.top-parents=10', '--sample.interval=1h']);
+    t.teardown(() => ex.stop());
+    const text = await waitFor('the first sample', async () => {
+      const res = await fetch(`${ex.url}/metrics`);
+      return res.status === 200 && res.text();
+    });
+    const series = parseExposition(text);
+    t.equal(valueOf(series, 'proctable_zombies'), CROWD, 'every zombie counted');
+    t.equal(valueOf(series, 'proctable_zombie_parents'), CROWD);
+    const n = count(series);
+    t.equal(n.perParentFamily, bound(10).perParentFamily, 'by_parent: 10 parents, PID 1 and other');
+    t.equal(n.oldestAge, bound(10).perParentFamily);
+    t.equal(n.proctable, bound(10).proctable, 'every proctable_ series counted: the crowd added none');
+    checkCgroupBounds(t, n, 10);
+    t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: 'other' }), CROWD - 10);
+    t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: '1' }), 0, 'PID 1 is there, with none');
+    const comms = new Set(
+      series.filter((s) => s.name === 'proctable_zombies_by_parent').map((s) => s.labels.parent_comm),
+    );
+    t.ok(
+      [...comms].every(
+        (c) =>
+          c === '' ||
+          c === 'python3' ||
+          /^(sshd|systemd|node|sleep|kworker\/0:1|zombie-exporter|bash|"\n\{\}\\|cron)$/.test(c!),
+      ),
+      'comms as the processes named themselves',
+    );
+  },
+);

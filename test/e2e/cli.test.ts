@@ -13,12 +13,32 @@ const NO_STACK = /^\s+at /m;
 t.test('bad input: one line on stderr, a non-zero exit, no stack', async (t) => {
   const cases: [string[], number, string][] = [
     [['--nope'], 2, 'zombie-exporter: error: unknown flag --nope, try --help\n'],
-    [['--sample.interval=abc'], 2, 'zombie-exporter: error: --sample.interval: invalid duration "abc" (want e.g. 500ms, 5s, 1m)\n'],
-    [['--zombies.top-parents=-1'], 2, 'zombie-exporter: error: --zombies.top-parents: invalid value "-1" (want an integer from 0 to 1000)\n'],
-    [['--cgroups.top=x'], 2, 'zombie-exporter: error: --cgroups.top: invalid value "x" (want an integer from 0 to 1000)\n'],
+    [
+      ['--sample.interval=abc'],
+      2,
+      'zombie-exporter: error: --sample.interval: invalid duration "abc" (want e.g. 500ms, 5s, 1m)\n',
+    ],
+    [
+      ['--zombies.top-parents=-1'],
+      2,
+      'zombie-exporter: error: --zombies.top-parents: invalid value "-1" (want an integer from 0 to 1000)\n',
+    ],
+    [
+      ['--cgroups.top=x'],
+      2,
+      'zombie-exporter: error: --cgroups.top: invalid value "x" (want an integer from 0 to 1000)\n',
+    ],
     [['--path.sysfs='], 2, 'zombie-exporter: error: --path.sysfs: empty path\n'],
-    [['--path.procfs=/tmp'], 1, 'zombie-exporter: error: --path.procfs=/tmp: not a usable procfs (read loadavg: ENOENT)\n'],
-    [['--path.procfs=/nonexistent'], 1, 'zombie-exporter: error: --path.procfs=/nonexistent: not a usable procfs (read loadavg: ENOENT)\n'],
+    [
+      ['--path.procfs=/tmp'],
+      1,
+      'zombie-exporter: error: --path.procfs=/tmp: not a usable procfs (read loadavg: ENOENT)\n',
+    ],
+    [
+      ['--path.procfs=/nonexistent'],
+      1,
+      'zombie-exporter: error: --path.procfs=/nonexistent: not a usable procfs (read loadavg: ENOENT)\n',
+    ],
   ];
   await Promise.all(
     cases.map(async ([args, code, stderr]) => {
@@ -74,7 +94,10 @@ t.test('--log.format=json writes one JSON object per line', async (t) => {
   t.ok(lines.length >= 2);
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   // A fixture tree can't show whose PID namespace it is, so a warning about that may come first.
-  t.match(records.find((r) => r.msg === 'listening'), { level: 'info', procfs: ZOMBIE_TREE });
+  t.match(
+    records.find((r) => r.msg === 'listening'),
+    { level: 'info', procfs: ZOMBIE_TREE },
+  );
   t.match(records.at(-1), { msg: 'shutting down', signal: 'SIGTERM' });
 });
 
@@ -82,17 +105,33 @@ t.test('an invalid --web.config.file stops start-up with one line naming the key
   const dir = mkdtempSync(join(tmpdir(), 'ze-webcfg-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const cases: [string, string][] = [
-    ['tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS9\n', 'tls_server_config.min_version: "TLS9" is not one of TLS10, TLS11, TLS12, TLS13'],
-    ['basic_auth_users:\n  alice: hunter2\n', 'basic_auth_users.alice: not a bcrypt hash (make one with htpasswd -nBC 10 "")'],
-    ['tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n', `tls_server_config.cert_file: cannot read "${dir}/server.crt": ENOENT`],
-    ['http_server_config:\n  headers:\n    Set-Cookie: a=b\n', 'http_server_config.headers.Set-Cookie: this header can not be configured'],
+    [
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS9\n',
+      'tls_server_config.min_version: "TLS9" is not one of TLS10, TLS11, TLS12, TLS13',
+    ],
+    [
+      'basic_auth_users:\n  alice: hunter2\n',
+      'basic_auth_users.alice: not a bcrypt hash (make one with htpasswd -nBC 10 "")',
+    ],
+    [
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n',
+      `tls_server_config.cert_file: cannot read "${dir}/server.crt": ENOENT`,
+    ],
+    [
+      'http_server_config:\n  headers:\n    Set-Cookie: a=b\n',
+      'http_server_config.headers.Set-Cookie: this header can not be configured',
+    ],
     ['basic_auth_user:\n  alice: x\n', 'basic_auth_user: unknown key'],
   ];
   await Promise.all(
     cases.map(async ([text, message], i) => {
       const path = join(dir, `web-${i}.yml`);
       writeFileSync(path, text);
-      const r = await runCli([`--web.config.file=${path}`, `--path.procfs=${ZOMBIE_TREE}`, '--web.listen-address=127.0.0.1:0']);
+      const r = await runCli([
+        `--web.config.file=${path}`,
+        `--path.procfs=${ZOMBIE_TREE}`,
+        '--web.listen-address=127.0.0.1:0',
+      ]);
       t.equal(r.code, 1, message);
       t.match(r.stderr, `zombie-exporter: error: --web.config.file=${path}: ${message}`);
       t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
@@ -100,9 +139,15 @@ t.test('an invalid --web.config.file stops start-up with one line naming the key
     }),
   );
   const missing = await runCli([`--web.config.file=${dir}/nope.yml`, `--path.procfs=${ZOMBIE_TREE}`]);
-  t.same([missing.code, missing.stderr], [1, `zombie-exporter: error: --web.config.file=${dir}/nope.yml: cannot read the file: ENOENT\n`]);
+  t.same(
+    [missing.code, missing.stderr],
+    [1, `zombie-exporter: error: --web.config.file=${dir}/nope.yml: cannot read the file: ENOENT\n`],
+  );
   const timeout = await runCli(['--web.read-header-timeout=5ms']);
-  t.same([timeout.code, timeout.stderr], [2, 'zombie-exporter: error: --web.read-header-timeout: invalid duration "5ms" (want 100ms to 1h, e.g. 10s)\n']);
+  t.same(
+    [timeout.code, timeout.stderr],
+    [2, 'zombie-exporter: error: --web.read-header-timeout: invalid duration "5ms" (want 100ms to 1h, e.g. 10s)\n'],
+  );
 });
 
 t.test('inspect is untouched by the web config: it reads the proc root itself and has no such flag', async (t) => {

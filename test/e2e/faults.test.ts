@@ -49,8 +49,15 @@ async function fault(t: Test, what: string, source: string, reason: string, brea
   t.match(stale.body.reason, reason, `${what}: /healthz says why`);
   t.match(stale.body.reason, /older than 3 intervals/);
   const frozen = await timestamp();
-  t.equal(new Date(frozen * 1000).toISOString(), stale.body.lastSampleTime, `${what}: the last good sample, with its timestamp`);
-  await waitFor(`${what}: more failures`, async () => valueOf(await scrape(), 'zombie_exporter_sample_errors_total', { source })! >= errorsBefore + 3);
+  t.equal(
+    new Date(frozen * 1000).toISOString(),
+    stale.body.lastSampleTime,
+    `${what}: the last good sample, with its timestamp`,
+  );
+  await waitFor(
+    `${what}: more failures`,
+    async () => valueOf(await scrape(), 'zombie_exporter_sample_errors_total', { source })! >= errorsBefore + 3,
+  );
   t.equal(await timestamp(), frozen, `${what}: nothing newer is made up`);
   t.equal(valueOf(await scrape(), 'proctable_zombies'), 9, `${what}: the last good values`);
   repair();
@@ -68,37 +75,83 @@ t.test('pid files failing in ways the fixture does not have: ELOOP, ENOTDIR', as
     const r = await health();
     return r.body.skipped?.io_error === 3 && r;
   });
-  t.same(h.body.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 3 }, 'every skip counted by reason, per sample');
+  t.same(
+    h.body.skipped,
+    { vanished: 1, permission: 0, malformed: 3, io_error: 3 },
+    'every skip counted by reason, per sample',
+  );
   const details = new Map(h.body.skipDetails.map((d) => [d.pid, d.detail]));
   t.equal(details.get(500), 'ELOOP');
   t.equal(details.get(501), 'ENOTDIR');
   t.match(h.body.reason, '6 pids skipped in the last sample (3 malformed, 3 io_error)');
   const series = await scrape();
-  t.ok(valueOf(series, 'zombie_exporter_skipped_pids_total', { reason: 'io_error' })! >= 3, 'the counter grows with every sample');
+  t.ok(
+    valueOf(series, 'zombie_exporter_skipped_pids_total', { reason: 'io_error' })! >= 3,
+    'the counter grows with every sample',
+  );
   t.equal(valueOf(series, 'proctable_zombies'), 9, 'the zombies are still counted');
 });
 
-t.test('loadavg removed', (t) => fault(t, 'loadavg removed', 'loadavg', 'the latest collection failed (loadavg): read loadavg: ENOENT',
-  () => renameSync(`${tree.dir}/loadavg`, `${tree.dir}/loadavg.bak`), () => renameSync(`${tree.dir}/loadavg.bak`, `${tree.dir}/loadavg`)));
+t.test('loadavg removed', (t) =>
+  fault(
+    t,
+    'loadavg removed',
+    'loadavg',
+    'the latest collection failed (loadavg): read loadavg: ENOENT',
+    () => renameSync(`${tree.dir}/loadavg`, `${tree.dir}/loadavg.bak`),
+    () => renameSync(`${tree.dir}/loadavg.bak`, `${tree.dir}/loadavg`),
+  ),
+);
 
-t.test('loadavg cut mid-line', (t) => fault(t, 'loadavg cut short', 'loadavg', 'parse loadavg: not a loadavg line',
-  () => writeFileSync(`${tree.dir}/loadavg`, '0.10 0.2'), () => writeFileSync(`${tree.dir}/loadavg`, '0.10 0.20 0.30 1/412 30000\n')));
+t.test('loadavg cut mid-line', (t) =>
+  fault(
+    t,
+    'loadavg cut short',
+    'loadavg',
+    'parse loadavg: not a loadavg line',
+    () => writeFileSync(`${tree.dir}/loadavg`, '0.10 0.2'),
+    () => writeFileSync(`${tree.dir}/loadavg`, '0.10 0.20 0.30 1/412 30000\n'),
+  ),
+);
 
-t.test('pid_max replaced by a directory', (t) => fault(t, 'pid_max a directory', 'pid_max', 'read sys/kernel/pid_max: EISDIR',
-  () => {
-    renameSync(`${tree.dir}/sys/kernel/pid_max`, `${tree.dir}/sys/kernel/pid_max.bak`);
-    mkdirSync(`${tree.dir}/sys/kernel/pid_max`);
-  },
-  () => {
-    rmSync(`${tree.dir}/sys/kernel/pid_max`, { recursive: true });
-    renameSync(`${tree.dir}/sys/kernel/pid_max.bak`, `${tree.dir}/sys/kernel/pid_max`);
-  }));
+t.test('pid_max replaced by a directory', (t) =>
+  fault(
+    t,
+    'pid_max a directory',
+    'pid_max',
+    'read sys/kernel/pid_max: EISDIR',
+    () => {
+      renameSync(`${tree.dir}/sys/kernel/pid_max`, `${tree.dir}/sys/kernel/pid_max.bak`);
+      mkdirSync(`${tree.dir}/sys/kernel/pid_max`);
+    },
+    () => {
+      rmSync(`${tree.dir}/sys/kernel/pid_max`, { recursive: true });
+      renameSync(`${tree.dir}/sys/kernel/pid_max.bak`, `${tree.dir}/sys/kernel/pid_max`);
+    },
+  ),
+);
 
-t.test('pid_max empty', (t) => fault(t, 'pid_max empty', 'pid_max', 'parse sys/kernel/pid_max: not a single integer',
-  () => writeFileSync(`${tree.dir}/sys/kernel/pid_max`, ''), () => writeFileSync(`${tree.dir}/sys/kernel/pid_max`, '32768\n')));
+t.test('pid_max empty', (t) =>
+  fault(
+    t,
+    'pid_max empty',
+    'pid_max',
+    'parse sys/kernel/pid_max: not a single integer',
+    () => writeFileSync(`${tree.dir}/sys/kernel/pid_max`, ''),
+    () => writeFileSync(`${tree.dir}/sys/kernel/pid_max`, '32768\n'),
+  ),
+);
 
-t.test('the proc root renamed away while running, then back', (t) => fault(t, 'root renamed', 'procfs_root', 'the latest collection failed (procfs_root): list the proc root: ENOENT',
-  () => renameSync(tree.dir, `${tree.dir}.gone`), () => renameSync(`${tree.dir}.gone`, tree.dir)));
+t.test('the proc root renamed away while running, then back', (t) =>
+  fault(
+    t,
+    'root renamed',
+    'procfs_root',
+    'the latest collection failed (procfs_root): list the proc root: ENOENT',
+    () => renameSync(tree.dir, `${tree.dir}.gone`),
+    () => renameSync(`${tree.dir}.gone`, tree.dir),
+  ),
+);
 
 t.test('the proc root removed for good', async (t) => {
   rmSync(tree.dir, { recursive: true, force: true });
@@ -109,7 +162,13 @@ t.test('the proc root removed for good', async (t) => {
   t.match(h.body.reason, 'list the proc root: ENOENT');
   t.equal(valueOf(await scrape(), 'proctable_zombies'), 9, 'the last good sample is still served');
   t.equal(ex.child.exitCode, null);
-  const warnings = ex.stderr().split('\n').filter((l) => l.includes('sample failed; serving the last good sample'));
-  t.ok(warnings.length >= 6 && warnings.length < 20, `one warning per distinct failure, not per interval (${warnings.length})`);
+  const warnings = ex
+    .stderr()
+    .split('\n')
+    .filter((l) => l.includes('sample failed; serving the last good sample'));
+  t.ok(
+    warnings.length >= 6 && warnings.length < 20,
+    `one warning per distinct failure, not per interval (${warnings.length})`,
+  );
   t.notMatch(ex.stderr(), /^\s+at /m, 'no stack in the logs');
 });

@@ -10,7 +10,8 @@ const GOLDEN = `${FIXTURES}/golden/zombies.metrics`;
 
 /** Drops what can't be deterministic: runtime metrics, timestamps, durations, versions and host facts. */
 export function deterministic(exposition: string): string {
-  const volatile = /^(process_|nodejs_|zombie_exporter_last_sample_timestamp_seconds |zombie_exporter_sample_duration_seconds_(bucket|sum)|zombie_exporter_host_info\{|zombie_exporter_build_info\{)/;
+  const volatile =
+    /^(process_|nodejs_|zombie_exporter_last_sample_timestamp_seconds |zombie_exporter_sample_duration_seconds_(bucket|sum)|zombie_exporter_host_info\{|zombie_exporter_build_info\{)/;
   const volatileMeta = /^# (HELP|TYPE) (process_|nodejs_)/;
   return `${exposition
     .split('\n')
@@ -21,7 +22,13 @@ export function deterministic(exposition: string): string {
 t.test('/metrics on the fixture tree matches the golden file', async (t) => {
   // One sample only: a long interval keeps every age at 0 and every counter at its first value.
   // The fixture sysfs too: the host's own cgroups would make the file differ from machine to machine.
-  const ex = await startExporter([`--path.procfs=${ZOMBIE_TREE}`, `--path.sysfs=${FIXTURES}/sys/v2`, '--sample.interval=1h', '--zombies.top-parents=2', '--cgroups.top=3']);
+  const ex = await startExporter([
+    `--path.procfs=${ZOMBIE_TREE}`,
+    `--path.sysfs=${FIXTURES}/sys/v2`,
+    '--sample.interval=1h',
+    '--zombies.top-parents=2',
+    '--cgroups.top=3',
+  ]);
   t.teardown(() => ex.stop());
   // 503 until the worker publishes the first sample; then the one and only sample.
   const body = await waitFor('the first sample', async () => {
@@ -30,5 +37,9 @@ t.test('/metrics on the fixture tree matches the golden file', async (t) => {
   });
   const got = deterministic(body);
   if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, got);
-  t.equal(got, readFileSync(GOLDEN, 'utf8'), `diff against ${GOLDEN}; rerun with UPDATE_GOLDEN=1 after an intended change`);
+  t.equal(
+    got,
+    readFileSync(GOLDEN, 'utf8'),
+    `diff against ${GOLDEN}; rerun with UPDATE_GOLDEN=1 after an intended change`,
+  );
 });

@@ -17,7 +17,11 @@ const AS_NOBODY = ['setpriv', ...NOBODY, '--inh-caps=-all', '--bounding-set=-all
 
 function canRun(): true | string {
   if (process.getuid?.() !== 0) return 'needs root to become nobody and to mount a procfs';
-  if (spawnSync('sh', ['-c', 'command -v setpriv && command -v unshare && command -v python3'], { stdio: 'ignore' }).status !== 0) return 'needs setpriv, unshare, python3';
+  if (
+    spawnSync('sh', ['-c', 'command -v setpriv && command -v unshare && command -v python3'], { stdio: 'ignore' })
+      .status !== 0
+  )
+    return 'needs setpriv, unshare, python3';
   return true;
 }
 const can = canRun();
@@ -28,7 +32,11 @@ const skip = can === true ? false : can;
 function exporterPid(ex: Exporter): number {
   const find = (pid: number): number => {
     if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node') return pid;
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
     for (const k of kids) {
       const found = find(k);
       if (found) return found;
@@ -62,49 +70,97 @@ t.test('as nobody on the host /proc (no hidepid): sees every process, holds no c
   const ex = await startExporter(['--sample.interval=100ms', '--zombies.top-parents=1000'], { wrapper: AS_NOBODY });
   t.teardown(() => ex.stop());
   const series = await scrapeWhen(ex, (text) => text.includes(`parent_pid="${rootLeak.parentPid}"`));
-  t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: String(rootLeak.parentPid) }), 3, "root's zombies are seen and counted");
+  t.equal(
+    valueOf(series, 'proctable_zombies_by_parent', { parent_pid: String(rootLeak.parentPid) }),
+    3,
+    "root's zombies are seen and counted",
+  );
   t.equal(find(series, 'proctable_init_info').length, 1, "PID 1's stat is readable by everyone");
-  t.equal(valueOf(series, 'zombie_exporter_skipped_pids_total', { reason: 'permission' }), 0, 'no stat file is refused');
+  t.equal(
+    valueOf(series, 'zombie_exporter_skipped_pids_total', { reason: 'permission' }),
+    0,
+    'no stat file is refused',
+  );
 
   const status = statusOf(exporterPid(ex));
   t.match(status.Uid, /^65534\s+65534\s+65534\s+65534$/, 'runs as nobody');
-  for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) t.equal(status[set], '0000000000000000', `${set} empty`);
+  for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'])
+    t.equal(status[set], '0000000000000000', `${set} empty`);
   t.equal(status.NoNewPrivs, '1');
 
-  const snapshot = (await (await fetch(`${ex.url}/api/v1/snapshot`)).json()) as { parents: { pid: number; user: string | null; cgroup: string | null }[] };
+  const snapshot = (await (await fetch(`${ex.url}/api/v1/snapshot`)).json()) as {
+    parents: { pid: number; user: string | null; cgroup: string | null }[];
+  };
   const parent = snapshot.parents.find((p) => p.pid === rootLeak.parentPid);
-  t.equal(parent?.user, 'root', "the owner is named from this machine's /etc/passwd (PID 1's root link needs ptrace access)");
+  t.equal(
+    parent?.user,
+    'root',
+    "the owner is named from this machine's /etc/passwd (PID 1's root link needs ptrace access)",
+  );
   t.ok(parent?.cgroup, 'and its cgroup read from /proc/PID/cgroup');
   t.equal((await fetch(`${ex.url}/healthz`)).status, 200);
 });
 
-t.test('as nobody on a procfs mounted with hidepid=2: only its own processes, PID 1 hidden, and that is no error', { skip }, async (t) => {
-  const rootLeak = await startLeak('zombies', 3);
-  t.teardown(() => rootLeak.stop());
-  const ownLeak = await startLeak('zombies', 2, ['setpriv', ...NOBODY]);
-  t.teardown(() => ownLeak.stop());
-  const mountpoint = mkdtempSync(join(tmpdir(), 'ze-hidepid-'));
-  // The mount lives in the exporter's own mount namespace and goes with it; the empty folder is removed after.
-  t.teardown(() => rmdirSync(mountpoint));
-  const ex = await startExporter([`--path.procfs=${mountpoint}`, '--sample.interval=100ms', '--zombies.top-parents=1000'], {
-    wrapper: ['unshare', '--mount', '--propagation', 'private', '--fork', 'sh', '-c', `mount -t proc -o hidepid=2 proc "$0" && exec ${AS_NOBODY.join(' ')} "$@"`, mountpoint],
-  });
-  t.teardown(() => ex.stop());
-  const series = await scrapeWhen(ex, (text) => text.includes(`parent_pid="${ownLeak.parentPid}"`));
-  t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: String(ownLeak.parentPid) }), 2, "nobody's own zombies are seen");
-  t.equal(find(series, 'proctable_zombies_by_parent', { parent_pid: String(rootLeak.parentPid) }).length, 0, "root's are hidden");
-  t.equal(find(series, 'proctable_init_info').length, 0, 'PID 1 is hidden: no comm, no CPU');
-  t.equal(find(series, 'proctable_init_sigchld_handled').length, 0);
-  t.equal(valueOf(series, 'zombie_exporter_sample_errors_total', { source: 'init' }), 0, 'a hidden PID 1 is a view, not a failure');
-  const visible = valueOf(series, 'proctable_visible_tasks')!;
-  const inUse = valueOf(series, 'proctable_pids_in_use')!;
-  t.ok(visible < inUse / 2, `visible tasks ${visible} far below PIDs in use ${inUse}: loadavg still counts the host`);
-  t.equal(valueOf(series, 'zombie_exporter_skipped_pids_total', { reason: 'permission' }), 0, 'hidden pids are not listed, so not skipped');
-  const health = await fetch(`${ex.url}/healthz`);
-  t.equal(health.status, 200);
-  t.match(statusOf(exporterPid(ex)).CapEff, '0000000000000000');
-  t.notOk(readFileSync('/proc/mounts', 'utf8').includes(mountpoint), 'the mount is not in the host namespace');
-});
+t.test(
+  'as nobody on a procfs mounted with hidepid=2: only its own processes, PID 1 hidden, and that is no error',
+  { skip },
+  async (t) => {
+    const rootLeak = await startLeak('zombies', 3);
+    t.teardown(() => rootLeak.stop());
+    const ownLeak = await startLeak('zombies', 2, ['setpriv', ...NOBODY]);
+    t.teardown(() => ownLeak.stop());
+    const mountpoint = mkdtempSync(join(tmpdir(), 'ze-hidepid-'));
+    // The mount lives in the exporter's own mount namespace and goes with it; the empty folder is removed after.
+    t.teardown(() => rmdirSync(mountpoint));
+    const ex = await startExporter(
+      [`--path.procfs=${mountpoint}`, '--sample.interval=100ms', '--zombies.top-parents=1000'],
+      {
+        wrapper: [
+          'unshare',
+          '--mount',
+          '--propagation',
+          'private',
+          '--fork',
+          'sh',
+          '-c',
+          `mount -t proc -o hidepid=2 proc "$0" && exec ${AS_NOBODY.join(' ')} "$@"`,
+          mountpoint,
+        ],
+      },
+    );
+    t.teardown(() => ex.stop());
+    const series = await scrapeWhen(ex, (text) => text.includes(`parent_pid="${ownLeak.parentPid}"`));
+    t.equal(
+      valueOf(series, 'proctable_zombies_by_parent', { parent_pid: String(ownLeak.parentPid) }),
+      2,
+      "nobody's own zombies are seen",
+    );
+    t.equal(
+      find(series, 'proctable_zombies_by_parent', { parent_pid: String(rootLeak.parentPid) }).length,
+      0,
+      "root's are hidden",
+    );
+    t.equal(find(series, 'proctable_init_info').length, 0, 'PID 1 is hidden: no comm, no CPU');
+    t.equal(find(series, 'proctable_init_sigchld_handled').length, 0);
+    t.equal(
+      valueOf(series, 'zombie_exporter_sample_errors_total', { source: 'init' }),
+      0,
+      'a hidden PID 1 is a view, not a failure',
+    );
+    const visible = valueOf(series, 'proctable_visible_tasks')!;
+    const inUse = valueOf(series, 'proctable_pids_in_use')!;
+    t.ok(visible < inUse / 2, `visible tasks ${visible} far below PIDs in use ${inUse}: loadavg still counts the host`);
+    t.equal(
+      valueOf(series, 'zombie_exporter_skipped_pids_total', { reason: 'permission' }),
+      0,
+      'hidden pids are not listed, so not skipped',
+    );
+    const health = await fetch(`${ex.url}/healthz`);
+    t.equal(health.status, 200);
+    t.match(statusOf(exporterPid(ex)).CapEff, '0000000000000000');
+    t.notOk(readFileSync('/proc/mounts', 'utf8').includes(mountpoint), 'the mount is not in the host namespace');
+  },
+);
 
 t.test('as nobody on a tree with an unreadable stat: a real EACCES, skipped as permission', { skip }, async (t) => {
   const tree = copyTree(ZOMBIE_TREE);
@@ -115,8 +171,14 @@ t.test('as nobody on a tree with an unreadable stat: a real EACCES, skipped as p
   t.teardown(() => ex.stop());
   const body = await waitFor('a sample', async () => {
     const res = await fetch(`${ex.url}/healthz`);
-    return res.status === 200 && ((await res.json()) as { skipped: Record<string, number>; skipDetails: { pid: number; detail: string }[] });
+    return (
+      res.status === 200 &&
+      ((await res.json()) as { skipped: Record<string, number>; skipDetails: { pid: number; detail: string }[] })
+    );
   });
   t.same(body.skipped, { vanished: 1, permission: 1, malformed: 3, io_error: 1 });
-  t.ok(body.skipDetails.some((d) => d.pid === 500 && d.detail === 'EACCES'), 'pid 500: EACCES, from the kernel');
+  t.ok(
+    body.skipDetails.some((d) => d.pid === 500 && d.detail === 'EACCES'),
+    'pid 500: EACCES, from the kernel',
+  );
 });

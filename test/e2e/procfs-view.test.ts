@@ -36,24 +36,38 @@ t.test("the host's PID namespace, as root", { skip }, async (t) => {
   t.equal(valueOf(series, 'proctable_pid_max'), HOST_PID_MAX);
 });
 
-t.test("the host's PID namespace, unprivileged (nobody): told by kthreadd, PID 1's link being out of reach", { skip }, async (t) => {
-  const { series, log } = await firstSample(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
-  t.equal(info(series, { hidepid: 'off', pid_namespace: 'host' }), 1);
-  t.match(log, /pid_namespace=host evidence=kernel_thread/);
-  t.notMatch(log, /level=warn/);
-});
+t.test(
+  "the host's PID namespace, unprivileged (nobody): told by kthreadd, PID 1's link being out of reach",
+  { skip },
+  async (t) => {
+    const { series, log } = await firstSample(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+    t.equal(info(series, { hidepid: 'off', pid_namespace: 'host' }), 1);
+    t.match(log, /pid_namespace=host evidence=kernel_thread/);
+    t.notMatch(log, /level=warn/);
+  },
+);
 
 t.test('its own PID namespace and its own /proc (a container without hostPID): warned once', { skip }, async (t) => {
   const { series, log } = await firstSample(['unshare', '--pid', '--fork', '--mount-proc']);
   t.equal(info(series, { hidepid: 'off', pid_namespace: 'container' }), 1);
-  t.equal(log.match(/level=warn msg="\/proc shows a container's PID namespace, not the host's/g)?.length, 1, 'one warning');
+  t.equal(
+    log.match(/level=warn msg="\/proc shows a container's PID namespace, not the host's/g)?.length,
+    1,
+    'one warning',
+  );
   t.ok(valueOf(series, 'proctable_visible_tasks')! < 50, 'it sees only its own namespace');
 });
 
-t.test("its own PID namespace reading the host's /proc (the /host/proc setup): host processes, not the host's pid_max", { skip }, async (t) => {
-  const { series, log } = await firstSample(['unshare', '--pid', '--fork']);
-  t.equal(info(series, { hidepid: 'off', pid_namespace: 'host' }), 1, 'the proc root shows the host');
-  t.match(log, /level=warn msg="the exporter runs in a child PID namespace: pid_max is read in that namespace/);
-  // Measured on this kernel: /proc/sys/kernel/pid_max answers for the reader's namespace.
-  t.comment(`pid_max read through the host's /proc from a child namespace: ${valueOf(series, 'proctable_pid_max')} (host: ${HOST_PID_MAX})`);
-});
+t.test(
+  "its own PID namespace reading the host's /proc (the /host/proc setup): host processes, not the host's pid_max",
+  { skip },
+  async (t) => {
+    const { series, log } = await firstSample(['unshare', '--pid', '--fork']);
+    t.equal(info(series, { hidepid: 'off', pid_namespace: 'host' }), 1, 'the proc root shows the host');
+    t.match(log, /level=warn msg="the exporter runs in a child PID namespace: pid_max is read in that namespace/);
+    // Measured on this kernel: /proc/sys/kernel/pid_max answers for the reader's namespace.
+    t.comment(
+      `pid_max read through the host's /proc from a child namespace: ${valueOf(series, 'proctable_pid_max')} (host: ${HOST_PID_MAX})`,
+    );
+  },
+);

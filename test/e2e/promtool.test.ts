@@ -26,7 +26,9 @@ async function check(t: Test, args: string[], ready: (text: string) => boolean) 
 t.test('real /proc with real zombies', { skip: 'skip' in tool ? tool.skip : false }, async (t) => {
   const leak = await startLeak('zombies', 2);
   t.teardown(() => leak.stop());
-  await check(t, ['--sample.interval=100ms', '--zombies.top-parents=1000'], (text) => text.includes(`parent_pid="${leak.parentPid}"`));
+  await check(t, ['--sample.interval=100ms', '--zombies.top-parents=1000'], (text) =>
+    text.includes(`parent_pid="${leak.parentPid}"`),
+  );
 });
 
 t.test('a comm built to break the exposition', { skip: 'skip' in tool ? tool.skip : false }, async (t) => {
@@ -43,5 +45,7 @@ t.test('a real process named with hostile bytes', { skip: 'skip' in tool ? tool.
   const leak = await startLeak('named-zombies', 2, [], name);
   t.teardown(() => leak.stop());
   t.same(readFileSync(`/proc/${leak.parentPid}/comm`).subarray(0, -1), name, 'the kernel kept every byte');
-  await check(t, ['--sample.interval=100ms', '--zombies.top-parents=1000'], (text) => text.includes(`parent_pid="${leak.parentPid}"`));
+  await check(t, ['--sample.interval=100ms', '--zombies.top-parents=1000'], (text) =>
+    text.includes(`parent_pid="${leak.parentPid}"`),
+  );
 });

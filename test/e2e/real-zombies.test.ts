@@ -28,12 +28,20 @@ t.test('three zombies under a parent that never reaps, then reaped when it dies'
     const s = await scrape(ex);
     return valueOf(s, 'proctable_zombies_by_parent', { parent_pid: parent }) === 3 && s;
   });
-  t.same(find(seen, 'proctable_zombies_by_parent', { parent_pid: parent }).map((x) => x.labels), [
-    { parent_pid: parent, parent_comm: 'sleep' },
-  ]);
+  t.same(
+    find(seen, 'proctable_zombies_by_parent', { parent_pid: parent }).map((x) => x.labels),
+    [{ parent_pid: parent, parent_comm: 'sleep' }],
+  );
   t.ok(valueOf(seen, 'proctable_zombies')! >= 3);
-  t.equal(find(seen, 'proctable_zombies_by_parent').reduce((n, x) => n + x.value, 0), valueOf(seen, 'proctable_zombies'), 'sum(by_parent) == zombies');
-  t.ok(valueOf(seen, 'proctable_pids_in_use')! >= valueOf(seen, 'proctable_visible_tasks')! - 50, 'loadavg counts what the walk sees');
+  t.equal(
+    find(seen, 'proctable_zombies_by_parent').reduce((n, x) => n + x.value, 0),
+    valueOf(seen, 'proctable_zombies'),
+    'sum(by_parent) == zombies',
+  );
+  t.ok(
+    valueOf(seen, 'proctable_pids_in_use')! >= valueOf(seen, 'proctable_visible_tasks')! - 50,
+    'loadavg counts what the walk sees',
+  );
 
   const aged = await waitFor('the oldest zombie to age', async () => {
     const s = await scrape(ex);
@@ -68,6 +76,13 @@ t.test('an exited leader with a live thread is not a reapable zombie', async (t)
     const x = await scrape(ex);
     return valueOf(x, 'proctable_zombie_leaders_with_threads')! >= 1 && x;
   });
-  t.same(find(s, 'proctable_zombies_by_parent', { parent_pid: String(leak.parentPid) }), [], 'its parent holds no reapable zombie');
-  t.ok(valueOf(s, 'proctable_processes', { state: 'Z' })! >= valueOf(s, 'proctable_zombies')! + 1, 'still a Z in the state counts');
+  t.same(
+    find(s, 'proctable_zombies_by_parent', { parent_pid: String(leak.parentPid) }),
+    [],
+    'its parent holds no reapable zombie',
+  );
+  t.ok(
+    valueOf(s, 'proctable_processes', { state: 'Z' })! >= valueOf(s, 'proctable_zombies')! + 1,
+    'still a Z in the state counts',
+  );
 });

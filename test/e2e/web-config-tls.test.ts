@@ -41,7 +41,12 @@ const replace = (path: string, text: string | Buffer) => {
 };
 writeFileSync(configPath, config({ alice: ALICE }));
 
-const ex = await startExporter([`--web.config.file=${configPath}`, `--path.procfs=${ZOMBIE_TREE}`, '--sample.interval=1h', '--web.read-header-timeout=1500ms']);
+const ex = await startExporter([
+  `--web.config.file=${configPath}`,
+  `--path.procfs=${ZOMBIE_TREE}`,
+  '--sample.interval=1h',
+  '--web.read-header-timeout=1500ms',
+]);
 t.teardown(() => ex.stop());
 const base = `https://${ex.address}`;
 const ca = { ca: pki.path('ca.crt') };
@@ -69,8 +74,16 @@ t.test('basic auth over TLS, node:https', async (t) => {
 t.test('basic auth over TLS, curl', async (t) => {
   const url = `${base}/metrics`;
   t.match(await curl(['--cacert', pki.path('ca.crt'), url]), { code: 0, status: 401 }, 'no credentials: 401');
-  t.match(await curl(['--cacert', pki.path('ca.crt'), '-u', 'alice:nope', url]), { code: 0, status: 401 }, 'wrong password: 401');
-  t.match(await curl(['--cacert', pki.path('ca.crt'), '-u', 'alice:correct horse', url]), { code: 0, status: 200 }, 'right password: 200');
+  t.match(
+    await curl(['--cacert', pki.path('ca.crt'), '-u', 'alice:nope', url]),
+    { code: 0, status: 401 },
+    'wrong password: 401',
+  );
+  t.match(
+    await curl(['--cacert', pki.path('ca.crt'), '-u', 'alice:correct horse', url]),
+    { code: 0, status: 200 },
+    'right password: 200',
+  );
   const untrusted = await curl(['-u', 'alice:correct horse', url]);
   t.not(untrusted.code, 0, 'a client that does not trust the CA stops at the handshake');
 });
@@ -90,7 +103,11 @@ t.test('a client that never finishes its TLS handshake is cut off at the header 
   await new Promise((resolve) => socket.on('close', resolve));
   const ms = Date.now() - started;
   t.ok(ms >= 1300 && ms < 4000, `closed by the server after ${ms} ms`);
-  t.equal((await httpsGet(`${base}/metrics`, ca, { auth: 'alice:correct horse' })).status, 200, 'others are served meanwhile');
+  t.equal(
+    (await httpsGet(`${base}/metrics`, ca, { auth: 'alice:correct horse' })).status,
+    200,
+    'others are served meanwhile',
+  );
 });
 
 t.test('a new certificate is served without a restart', async (t) => {
@@ -98,8 +115,14 @@ t.test('a new certificate is served without a restart', async (t) => {
   t.equal(before.issuer.CN, 'ca');
   // The key first, then the certificate: in between the pair does not match, which must be refused, not served.
   replace(pki.path('server.key'), (await import('node:fs')).readFileSync(pki.path('server2.key')));
-  await waitFor('the mismatched pair to be refused', () => /web config change refused.*key values mismatch/.test(ex.stderr()));
-  t.equal((await httpsGet(`${base}/metrics`, ca, { auth: 'alice:correct horse' })).status, 200, 'still serving the old pair');
+  await waitFor('the mismatched pair to be refused', () =>
+    /web config change refused.*key values mismatch/.test(ex.stderr()),
+  );
+  t.equal(
+    (await httpsGet(`${base}/metrics`, ca, { auth: 'alice:correct horse' })).status,
+    200,
+    'still serving the old pair',
+  );
   replace(pki.path('server.crt'), (await import('node:fs')).readFileSync(pki.path('server2.crt')));
   const after = await waitFor('the rotated certificate', async () => {
     const c = await servedCertificate('127.0.0.1', Number(ex.address.split(':')[1]));
@@ -115,18 +138,40 @@ t.test('a new certificate is served without a restart', async (t) => {
 t.test('edits: a new password applies, an invalid edit keeps the last good config', async (t) => {
   const ca2 = { ca: pki.path('ca2.crt') };
   replace(configPath, config({ alice: ALICE_NEW }));
-  await waitFor('the new password', async () => (await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:battery staple' })).status === 200);
-  t.equal((await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:correct horse' })).status, 401, 'the old password is refused');
+  await waitFor(
+    'the new password',
+    async () => (await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:battery staple' })).status === 200,
+  );
+  t.equal(
+    (await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:correct horse' })).status,
+    401,
+    'the old password is refused',
+  );
 
   replace(configPath, config({ alice: ALICE }, 'tls_server_config_typo: {}'));
-  await waitFor('the invalid edit to be refused', () => ex.stderr().includes('err="tls_server_config_typo: unknown key"'));
-  t.equal((await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:battery staple' })).status, 200, 'the last good config still applies');
+  await waitFor('the invalid edit to be refused', () =>
+    ex.stderr().includes('err="tls_server_config_typo: unknown key"'),
+  );
+  t.equal(
+    (await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:battery staple' })).status,
+    200,
+    'the last good config still applies',
+  );
   t.equal((await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:correct horse' })).status, 401);
 
   replace(configPath, `basic_auth_users:\n  alice: '${ALICE}'\n`);
-  await waitFor('TLS removal to be refused', () => ex.stderr().includes('no longer turns TLS on: restart the exporter'));
-  t.equal((await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:battery staple' })).status, 200, 'still TLS, still the last good users');
-  const refusals = ex.stderr().split('\n').filter((l) => l.includes('tls_server_config_typo'));
+  await waitFor('TLS removal to be refused', () =>
+    ex.stderr().includes('no longer turns TLS on: restart the exporter'),
+  );
+  t.equal(
+    (await httpsGet(`${base}/metrics`, ca2, { auth: 'alice:battery staple' })).status,
+    200,
+    'still TLS, still the last good users',
+  );
+  const refusals = ex
+    .stderr()
+    .split('\n')
+    .filter((l) => l.includes('tls_server_config_typo'));
   t.equal(refusals.length, 1, 'each refusal is logged once, not on every check');
   t.notMatch(ex.stderr(), /^\s+at /m, 'no stack in the logs');
 });

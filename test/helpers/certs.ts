@@ -32,14 +32,53 @@ export function makePki(): Pki {
     dir,
     path: (name) => join(dir, name),
     makeCa(name) {
-      openssl(['req', '-x509', ...KEY, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`,
-        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+      openssl(
+        [
+          'req',
+          '-x509',
+          ...KEY,
+          '-keyout',
+          `${name}.key`,
+          '-out',
+          `${name}.crt`,
+          '-days',
+          '2',
+          '-subj',
+          `/CN=${name}`,
+          '-addext',
+          'basicConstraints=critical,CA:TRUE',
+          '-addext',
+          'keyUsage=critical,keyCertSign,cRLSign',
+        ],
+        dir,
+      );
     },
     issue(name, ca, subjectAltName, extendedKeyUsage) {
-      writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${subjectAltName}\nextendedKeyUsage=${extendedKeyUsage}\nbasicConstraints=CA:FALSE\n`);
+      writeFileSync(
+        join(dir, `${name}.ext`),
+        `subjectAltName=${subjectAltName}\nextendedKeyUsage=${extendedKeyUsage}\nbasicConstraints=CA:FALSE\n`,
+      );
       openssl(['req', ...KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-      openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial',
-        '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`], dir);
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          `${ca}.crt`,
+          '-CAkey',
+          `${ca}.key`,
+          '-CAcreateserial',
+          '-out',
+          `${name}.crt`,
+          '-days',
+          '2',
+          '-extfile',
+          `${name}.ext`,
+        ],
+        dir,
+      );
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

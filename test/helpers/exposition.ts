@@ -19,7 +19,7 @@ export function parseExposition(text: string): Series[] {
   const out: Series[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-        // dotAll: a label value may hold a raw \r or U+2028 (only \\, " and newline are escaped in the format).
+    // dotAll: a label value may hold a raw \r or U+2028 (only \\, " and newline are escaped in the format).
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/s.exec(line);
     if (!m) throw new Error(`unparseable exposition line: ${line}`);
     out.push({ name: m[1]!, labels: parseLabels(m[2] ?? ''), value: Number(m[3]) });

@@ -58,7 +58,8 @@ export interface Faults {
  * or a hostile tree would. The wrapped reader has no native member, so the walk goes through these calls.
  */
 export function faultyReader(inner: ProcReader, faults: Faults): ProcReader {
-  const errno = (code: string, what: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: ${what}`), { code });
+  const errno = (code: string, what: string): NodeJS.ErrnoException =>
+    Object.assign(new Error(`${code}: ${what}`), { code });
   return {
     root: inner.root,
     listPids() {

@@ -7,6 +7,7 @@ import bcrypt from 'bcryptjs';
 export function bcryptHash(user: string, password: string, cost = 10): string {
   const r = spawnSync('htpasswd', ['-nbBC', String(cost), user, password], { encoding: 'utf8', timeout: 20_000 });
   if (r.status === 0) return r.stdout.trim().slice(user.length + 1);
-  if (process.env.CI) throw new Error('htpasswd is required under CI (Debian package apache2-utils); .ci/run installs it');
+  if (process.env.CI)
+    throw new Error('htpasswd is required under CI (Debian package apache2-utils); .ci/run installs it');
   return bcrypt.hashSync(password, cost);
 }

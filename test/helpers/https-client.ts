@@ -26,7 +26,11 @@ export interface ClientTls {
 const read = (path: string | undefined) => (path === undefined ? undefined : readFileSync(path));
 
 /** GET (or HEAD) over HTTPS with node:https; rejects with the socket or TLS error when there is no HTTP reply. */
-export function httpsGet(url: string, tls: ClientTls, options: { auth?: string; method?: string } = {}): Promise<Reply> {
+export function httpsGet(
+  url: string,
+  tls: ClientTls,
+  options: { auth?: string; method?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,

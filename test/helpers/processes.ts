@@ -55,7 +55,12 @@ export interface Leak {
  * Starts a parent that leaks exactly `n` zombies, or (`thread-leader`) one exited leader with a live thread;
  * `wrapper` runs it otherwise, e.g. as another user (`['setpriv', '--reuid=65534', ...]`).
  */
-export async function startLeak(kind: 'zombies' | 'thread-leader' | 'named-zombies', n = 0, wrapper: string[] = [], name?: Buffer): Promise<Leak> {
+export async function startLeak(
+  kind: 'zombies' | 'thread-leader' | 'named-zombies',
+  n = 0,
+  wrapper: string[] = [],
+  name?: Buffer,
+): Promise<Leak> {
   // Another user may not reach root's python3 (a pyenv shim under /root): the system one is there for everyone.
   const python = wrapper.length > 0 && existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const command = [...wrapper, python, LEAK, kind, String(n), ...(name ? [name.toString('hex')] : [])];
@@ -101,7 +106,14 @@ export interface StartOptions {
 
 /** Starts the built exporter on a free loopback port and resolves once it logs where it listens. */
 export async function startExporter(args: string[], options: StartOptions = {}): Promise<Exporter> {
-  const command = [...(options.wrapper ?? []), process.execPath, ...SHIPPED_NODE_FLAGS, MAIN, '--web.listen-address=127.0.0.1:0', ...args];
+  const command = [
+    ...(options.wrapper ?? []),
+    process.execPath,
+    ...SHIPPED_NODE_FLAGS,
+    MAIN,
+    '--web.listen-address=127.0.0.1:0',
+    ...args,
+  ];
   const child = spawn(command[0]!, command.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,8 @@ export function prometheusBinary(): { path: string } | { skip: string } {
   const found = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' });
   const path = found.stdout.trim();
   if (found.status === 0 && path) return { path };
-  if (process.env.CI) throw new Error('prometheus is required under CI (Debian package prometheus); .ci/run installs it');
+  if (process.env.CI)
+    throw new Error('prometheus is required under CI (Debian package prometheus); .ci/run installs it');
   return { skip: 'prometheus not found: apt-get install prometheus to run this test' };
 }
 
@@ -102,7 +103,8 @@ export async function startPrometheus(binary: string, prepare: (dir: string) => 
       );
       if (state === 'ready') break;
       groups.delete(proc.pid!);
-      if (attempt >= 3 || !log.includes('address already in use')) throw new Error(`prometheus exited at start-up:\n${log}`);
+      if (attempt >= 3 || !log.includes('address already in use'))
+        throw new Error(`prometheus exited at start-up:\n${log}`);
     }
   } catch (err) {
     if (child) killGroup(child.pid!, 'SIGKILL');
@@ -115,7 +117,8 @@ export async function startPrometheus(binary: string, prepare: (dir: string) => 
   const api = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
     const res = await fetch(`${url}${path}?${new URLSearchParams(params).toString()}`);
     const body = (await res.json()) as { status: string; data: T; error?: string; errorType?: string };
-    if (body.status !== 'success') throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType}: ${body.error}`);
+    if (body.status !== 'success')
+      throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType}: ${body.error}`);
     return body.data;
   };
   return {
@@ -126,7 +129,12 @@ export async function startPrometheus(binary: string, prepare: (dir: string) => 
     query: (expr) => api<ApiResult>('/api/v1/query', { query: expr }),
     queryRange: (expr, seconds, step) => {
       const end = Date.now() / 1000;
-      return api<ApiResult>('/api/v1/query_range', { query: expr, start: String(end - seconds), end: String(end), step: String(step) });
+      return api<ApiResult>('/api/v1/query_range', {
+        query: expr,
+        start: String(end - seconds),
+        end: String(end),
+        step: String(step),
+      });
     },
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {

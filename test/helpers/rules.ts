@@ -7,7 +7,10 @@ import { REPO } from './processes.js';
 export const RULES_DIR = `${REPO}deploy/prometheus`;
 export const RULES_FILE = `${RULES_DIR}/zombie-exporter-rules.yml`;
 export const ALERTS_FILE = `${RULES_DIR}/zombie-exporter-alerts.yml`;
-export const RULE_TESTS = [`${RULES_DIR}/zombie-exporter-rules.test.yml`, `${RULES_DIR}/zombie-exporter-alerts.test.yml`];
+export const RULE_TESTS = [
+  `${RULES_DIR}/zombie-exporter-rules.test.yml`,
+  `${RULES_DIR}/zombie-exporter-alerts.test.yml`,
+];
 export const GRAFANA_DIR = `${REPO}grafana`;
 export const DEFAULT_SELECTOR = 'job="zombie-exporter"';
 

@@ -118,24 +118,36 @@ t.test('landing page: summary, parents, PID 1, chart; every process-chosen strin
   t.match(res.body, '<title>zombie-exporter: 9 zombies, PIDs 1.4%</title>');
   t.match(res.body, '<p class="big bad" id="zombies">9</p>');
   t.match(res.body, '<p class="big" id="pids">412</p>');
-  t.match(res.body, 'of <b id="pid-limit">30000</b> (<span id="pid-usage">1.4%</span>): pid_max 32768, threads-max 30000');
+  t.match(
+    res.body,
+    'of <b id="pid-limit">30000</b> (<span id="pid-usage">1.4%</span>): pid_max 32768, threads-max 30000',
+  );
   t.match(res.body, '<p class="big" id="init-comm">systemd</p>');
   t.match(res.body, 'SIGCHLD handled');
   t.match(res.body, 'Holds <b id="init-zombies">2</b> adopted zombies');
   t.match(res.body, '&lt;script&gt;alert(1)&lt;/script&gt;');
   t.match(res.body, '/x/&lt;img src=x onerror=alert(2)&gt;');
   t.match(res.body, '&quot;&gt;&lt;b&gt;');
-  t.equal(res.body.match(/<script/g)?.length, 1, 'the one script tag is the page\'s own');
+  t.equal(res.body.match(/<script/g)?.length, 1, "the one script tag is the page's own");
   t.notMatch(res.body, '<img');
   t.match(res.body, /<tr class="parent" data-pid="100">/);
   t.match(res.body, '<td class="num zombies">4</td>');
   t.match(res.body, '<td class="pids">101 102 103 104</td>');
   t.match(res.body, '<td class="step"><code>kill -TERM 100</code></td>');
   t.match(res.body, '<td class="step">fix init (below)</td>', 'PID 1 gets no kill command');
-  t.match(res.body, '<p>Each parent must reap its children (wait() for them, or set SIGCHLD to SIG_IGN): fix or restart it.');
-  t.match(res.body, '<pre id="commands">kill -TERM 100  # &lt;script&gt;alert(1)&lt;/script&gt;: 4 zombies\nkill -TERM 200  # my app (v2): 2 zombies\nkill -TERM 300  # leaky: 1 zombie</pre>');
+  t.match(
+    res.body,
+    '<p>Each parent must reap its children (wait() for them, or set SIGCHLD to SIG_IGN): fix or restart it.',
+  );
+  t.match(
+    res.body,
+    '<pre id="commands">kill -TERM 100  # &lt;script&gt;alert(1)&lt;/script&gt;: 4 zombies\nkill -TERM 200  # my app (v2): 2 zombies\nkill -TERM 300  # leaky: 1 zombie</pre>',
+  );
   t.match(res.body, '<p id="init-advice">PID 1 (systemd) holds 2 adopted zombies. Only fixing init helps');
-  t.match(res.body, /<figure class="chart" id="chart-zombies">[\s\S]*<path class="line" d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+"\/>/);
+  t.match(
+    res.body,
+    /<figure class="chart" id="chart-zombies">[\s\S]*<path class="line" d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+"\/>/,
+  );
   t.match(res.body, 'data-refresh-ms="5000"');
   t.match(res.body, '<h2>Since sampling began (up to an hour)</h2>', 'ten seconds of history: a one-minute chart');
   history.record({ timestampMs: NOW + 3_600_000, zombies: 1, pidsInUse: 400 });
@@ -147,7 +159,13 @@ t.test('landing page: summary, parents, PID 1, chart; every process-chosen strin
 });
 
 t.test('landing page with no zombies says so and draws an empty chart', async (t) => {
-  const s = { ...sample(), zombies: 0, zombieParents: 0, topParents: [], other: { parents: 0, zombies: 0, oldestAgeSeconds: 0 } };
+  const s = {
+    ...sample(),
+    zombies: 0,
+    zombieParents: 0,
+    topParents: [],
+    other: { parents: 0, zombies: 0, oldestAgeSeconds: 0 },
+  };
   const res = await app({ latest: s }).inject('/');
   t.match(res.body, '<p id="no-zombies">No zombies.</p>');
   t.match(res.body, '<p class="big ok" id="zombies">0</p>');
@@ -170,7 +188,8 @@ t.test('the page allows only its own inline script and style (CSP hashes match w
 });
 
 t.test('the page refreshes once per sample, between one second and one minute', async (t) => {
-  const at = async (intervalMs: number) => (await app({ latest: sample() }, undefined, undefined, intervalMs).inject('/')).body;
+  const at = async (intervalMs: number) =>
+    (await app({ latest: sample() }, undefined, undefined, intervalMs).inject('/')).body;
   t.match(await at(100), 'data-refresh-ms="1000"');
   t.match(await at(15_000), 'data-refresh-ms="15000"');
   t.match(await at(3_600_000), 'data-refresh-ms="60000"');
@@ -194,13 +213,19 @@ t.test('/api/v1/snapshot: 503 until the first sample, then the snapshot of the l
   t.equal(post.statusCode, 405);
 });
 
-t.test('/api/v1/history: the ring\'s points', async (t) => {
+t.test("/api/v1/history: the ring's points", async (t) => {
   const history = new SampleHistory(5000);
   history.record({ timestampMs: NOW - 5000, zombies: 1, pidsInUse: 400 });
   history.record({ timestampMs: NOW, zombies: 3, pidsInUse: 410 });
   const res = await app({ latest: sample() }, undefined, history).inject('/api/v1/history');
   t.equal(res.statusCode, 200);
-  t.same(res.json(), { windowSeconds: 3600, spacingMs: 5000, t: [NOW - 5000, NOW], zombies: [1, 3], pidsInUse: [400, 410] });
+  t.same(res.json(), {
+    windowSeconds: 3600,
+    spacingMs: 5000,
+    t: [NOW - 5000, NOW],
+    zombies: [1, 3],
+    pidsInUse: [400, 410],
+  });
   const none = await app({}).inject('/api/v1/history');
   t.same(none.json<{ t: number[] }>().t, [], 'no history kept: empty, not an error');
 });

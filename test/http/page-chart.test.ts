@@ -25,7 +25,14 @@ t.test('points map onto the plot: time left to right, values bottom to top', asy
 
 t.test('gaps longer than maxGapMs break the line; points outside the window are cut', async (t) => {
   const svg = chart([END - 2 * HOUR, END - 60_000, END - 50_000, END - 10_000, END], [99, 1, 1, 1, 1]);
-  t.equal(path(svg)!.split(' ').map((s) => s[0]).join(''), 'MLML', 'joined, a 40 s gap, joined');
+  t.equal(
+    path(svg)!
+      .split(' ')
+      .map((s) => s[0])
+      .join(''),
+    'MLML',
+    'joined, a 40 s gap, joined',
+  );
   t.match(svg, 'peak 1"', 'the 99 outside the window neither plots nor scales the axis');
 });
 

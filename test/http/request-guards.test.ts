@@ -30,17 +30,35 @@ function app(guard?: WebGuard) {
 t.test('a GET with a body is refused before it is read, and the connection closed', async (t) => {
   const a = app();
   for (const path of ['/metrics', '/healthz', '/', '/api/v1/snapshot', '/nope']) {
-    const res = await a.inject({ method: 'GET', url: path, payload: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await a.inject({
+      method: 'GET',
+      url: path,
+      payload: 'x=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     t.equal(res.statusCode, 413, path);
     t.equal(res.headers.connection, 'close');
     t.equal(res.body, 'request bodies are not accepted\n');
   }
-  const chunked = await a.inject({ method: 'GET', url: '/metrics', headers: { 'transfer-encoding': 'chunked' }, payload: 'abc' });
+  const chunked = await a.inject({
+    method: 'GET',
+    url: '/metrics',
+    headers: { 'transfer-encoding': 'chunked' },
+    payload: 'abc',
+  });
   t.equal(chunked.statusCode, 413, 'a chunked body too');
   const post = await a.inject({ method: 'POST', url: '/metrics', payload: 'x' });
   t.equal(post.statusCode, 413, 'a POST with a body is refused as a body first');
-  t.equal((await a.inject({ method: 'POST', url: '/metrics' })).statusCode, 405, 'without one, the method is what is wrong');
-  t.equal((await a.inject({ method: 'GET', url: '/metrics', headers: { 'content-length': '0' } })).statusCode, 200, 'an empty body is no body');
+  t.equal(
+    (await a.inject({ method: 'POST', url: '/metrics' })).statusCode,
+    405,
+    'without one, the method is what is wrong',
+  );
+  t.equal(
+    (await a.inject({ method: 'GET', url: '/metrics', headers: { 'content-length': '0' } })).statusCode,
+    200,
+    'an empty body is no body',
+  );
 });
 
 t.test('the guard: headers on every response, 401 without the right credentials', async (t) => {
@@ -61,7 +79,11 @@ t.test('the guard: headers on every response, 401 without the right credentials'
   t.equal(ok.statusCode, 200);
   t.equal(ok.headers['x-frame-options'], 'deny');
   const page = await a.inject({ url: '/', headers: { authorization: auth('alice', 'pw') } });
-  t.match(page.headers['content-security-policy'], /script-src/, "the page's own CSP wins over the file's, as a Go handler's header would");
+  t.match(
+    page.headers['content-security-policy'],
+    /script-src/,
+    "the page's own CSP wins over the file's, as a Go handler's header would",
+  );
   t.equal((await a.inject({ method: 'HEAD', url: '/healthz' })).statusCode, 401, 'HEAD is guarded too');
 
   guard.apply({ tls: undefined, users: new Map(), headers: {}, rateLimit: undefined });
@@ -72,7 +94,10 @@ t.test('the guard: headers on every response, 401 without the right credentials'
 
 t.test('the rate limit answers 429 once the burst is spent', async (t) => {
   let now = 0;
-  const guard = new WebGuard({ tls: undefined, users: new Map(), headers: {}, rateLimit: { intervalMs: 1000, burst: 2 } }, () => now);
+  const guard = new WebGuard(
+    { tls: undefined, users: new Map(), headers: {}, rateLimit: { intervalMs: 1000, burst: 2 } },
+    () => now,
+  );
   const a = app(guard);
   const codes = [];
   for (let i = 0; i < 3; i++) codes.push((await a.inject('/metrics')).statusCode);
@@ -83,15 +108,28 @@ t.test('the rate limit answers 429 once the burst is spent', async (t) => {
 
 t.test('/healthz cuts absolute paths out of failure messages', async (t) => {
   const { redactPaths } = await import('../../src/http/health.js');
-  t.equal(redactPaths("collector worker failed: Cannot find module '/opt/ze/dist/sample/collector-worker.js'"), "collector worker failed: Cannot find module '[path]'");
-  t.equal(redactPaths('ENOENT: no such file or directory, open /host/proc/12/stat'), 'ENOENT: no such file or directory, open [path]');
+  t.equal(
+    redactPaths("collector worker failed: Cannot find module '/opt/ze/dist/sample/collector-worker.js'"),
+    "collector worker failed: Cannot find module '[path]'",
+  );
+  t.equal(
+    redactPaths('ENOENT: no such file or directory, open /host/proc/12/stat'),
+    'ENOENT: no such file or directory, open [path]',
+  );
   t.equal(redactPaths('read sys/kernel/pid_max: EISDIR'), 'read sys/kernel/pid_max: EISDIR', 'relative names stay');
   t.equal(redactPaths('list the proc root: ENOENT'), 'list the proc root: ENOENT');
   const a = buildApp({
     telemetryPath: '/metrics',
     sampleIntervalMs: 5000,
     version: '9.9.9',
-    samples: { latest, lastFailure: { source: 'procfs_root', message: 'collector worker failed: boom at /srv/app/dist/x.js:3', atMs: Date.now() } },
+    samples: {
+      latest,
+      lastFailure: {
+        source: 'procfs_root',
+        message: 'collector worker failed: boom at /srv/app/dist/x.js:3',
+        atMs: Date.now(),
+      },
+    },
     exposition: async () => new Exposition('m 1\n'),
     metricsContentType: 'text/plain',
     logger: createLogger('error', 'logfmt', () => undefined),

@@ -60,7 +60,10 @@ t.test('a server that never answers: rejected after the timeout, with its stream
   const server: Server = createServer((req) => {
     socket = req.socket;
   });
-  await t.rejects(warmUp(server, [{ path: '/metrics' }], 100), /no response to the warm-up request for \/metrics within 100 ms/);
+  await t.rejects(
+    warmUp(server, [{ path: '/metrics' }], 100),
+    /no response to the warm-up request for \/metrics within 100 ms/,
+  );
   t.equal(socket?.destroyed, true);
 });
 

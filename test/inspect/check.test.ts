@@ -38,8 +38,15 @@ t.test('one line: status, what crossed, the worst parent, and perfdata', async (
     'PID usage crossed: it goes first',
   );
   const none: Snapshot = { ...fixture, zombies: { ...fixture.zombies, total: 0 }, parents: [] };
-  t.equal(evaluateCheck(none, { warnZombies: 0 }).line, 'OK - 0 zombies; PIDs 412/30000 (1.4%) | zombies=0;0;;0; pid_usage=1.37%;;;0;100 pids_in_use=412;;;0;30000');
-  const one: Snapshot = { ...fixture, zombies: { ...fixture.zombies, total: 1 }, parents: [{ ...fixture.parents[0]!, zombies: 1 }] };
+  t.equal(
+    evaluateCheck(none, { warnZombies: 0 }).line,
+    'OK - 0 zombies; PIDs 412/30000 (1.4%) | zombies=0;0;;0; pid_usage=1.37%;;;0;100 pids_in_use=412;;;0;30000',
+  );
+  const one: Snapshot = {
+    ...fixture,
+    zombies: { ...fixture.zombies, total: 1 },
+    parents: [{ ...fixture.parents[0]!, zombies: 1 }],
+  };
   t.match(evaluateCheck(one, { warnZombies: 0 }).line, /^WARNING - 1 zombie \(> 0\)/);
 });
 

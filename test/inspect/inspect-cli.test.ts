@@ -35,12 +35,20 @@ t.test('--json on the fixture tree matches the golden file, and is the snapshot 
   t.equal(r.code, 0);
   const s = JSON.parse(r.stdout) as Record<string, unknown>;
   t.ok(typeof s.timestampMs === 'number' && typeof s.durationSeconds === 'number' && typeof s.time === 'string');
-  golden(t, 'inspect.json', `${JSON.stringify({ ...s, time: '<time>', timestampMs: 0, durationSeconds: 0 }, null, 2)}\n`);
+  golden(
+    t,
+    'inspect.json',
+    `${JSON.stringify({ ...s, time: '<time>', timestampMs: 0, durationSeconds: 0 }, null, 2)}\n`,
+  );
 });
 
 t.test('exit codes through the real binary: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN', async (t) => {
   const cases: [string[], number, RegExp][] = [
-    [['--warn.zombies=9', '--crit.zombies=20'], 0, /^OK - 9 zombies, most under pid 100 \(bash\): 4; PIDs 412\/30000 \(1\.4%\) \| zombies=9;9;20;0;/],
+    [
+      ['--warn.zombies=9', '--crit.zombies=20'],
+      0,
+      /^OK - 9 zombies, most under pid 100 \(bash\): 4; PIDs 412\/30000 \(1\.4%\) \| zombies=9;9;20;0;/,
+    ],
     [['--warn.zombies=5', '--crit.zombies=20'], 1, /^WARNING - 9 zombies \(> 5\)/],
     [['--warn.zombies=5', '--crit.zombies=8'], 2, /^CRITICAL - 9 zombies \(> 8\)/],
     [['--warn.pid-usage=0.85', '--crit.pid-usage=0.95'], 0, /^OK - /],
@@ -56,16 +64,30 @@ t.test('exit codes through the real binary: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNO
     }),
   );
   const unknown = await runCli(['inspect', '--path.procfs=/nonexistent', '--crit.zombies=0']);
-  t.same([unknown.code, unknown.stdout], [3, 'UNKNOWN - --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n']);
+  t.same(
+    [unknown.code, unknown.stdout],
+    [3, 'UNKNOWN - --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n'],
+  );
   const notProc = await runCli(['inspect', '--path.procfs=/tmp', '--crit.zombies=0']);
-  t.same([notProc.code, notProc.stdout], [3, 'UNKNOWN - --path.procfs=/tmp: cannot read the proc root (read loadavg: ENOENT)\n']);
+  t.same(
+    [notProc.code, notProc.stdout],
+    [3, 'UNKNOWN - --path.procfs=/tmp: cannot read the proc root (read loadavg: ENOENT)\n'],
+  );
 });
 
 t.test('bad input: one line, exit 3 (UNKNOWN, never a false WARNING or CRITICAL), no stack', async (t) => {
   const cases: [string[], string, string][] = [
     [['inspect', '--nope'], '', 'zombie-exporter: error: unknown flag --nope, try inspect --help\n'],
-    [['inspect', '--watch=fast'], '', 'zombie-exporter: error: --watch: invalid duration "fast" (want e.g. 2s, 500ms, 1m)\n'],
-    [['inspect', '--path.procfs=/nonexistent'], '', 'zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n'],
+    [
+      ['inspect', '--watch=fast'],
+      '',
+      'zombie-exporter: error: --watch: invalid duration "fast" (want e.g. 2s, 500ms, 1m)\n',
+    ],
+    [
+      ['inspect', '--path.procfs=/nonexistent'],
+      '',
+      'zombie-exporter: error: --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n',
+    ],
     [
       ['inspect', '--warn.zombies=10', '--crit.zombies=1'],
       'UNKNOWN - --crit.zombies=1 is below --warn.zombies=10 (critical must be the higher level)\n',
@@ -95,18 +117,25 @@ t.test('help: the daemon names the command; inspect --help documents it', async 
 
 t.test('a reader that goes away ends --watch quietly (exit 0, no EPIPE stack)', async (t) => {
   for (const args of ['--watch=100ms --json', '--watch=100ms']) {
-    const r = spawnSync('bash', ['-c', `set -o pipefail; ${process.execPath} ${MAIN} inspect ${args} --path.procfs=${TREE} | head -n 1`], {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const r = spawnSync(
+      'bash',
+      ['-c', `set -o pipefail; ${process.execPath} ${MAIN} inspect ${args} --path.procfs=${TREE} | head -n 1`],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     t.same([r.status, r.signal, r.stderr], [0, null, ''], args);
     t.equal(r.stdout.split('\n').length, 2, 'head got its line');
   }
 });
 
 t.test('SIGTERM ends --watch with exit 0 and nothing on stderr', async (t) => {
-  const child = spawn(process.execPath, [MAIN, 'inspect', '--watch=100ms', `--path.procfs=${TREE}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'inspect', '--watch=100ms', `--path.procfs=${TREE}`], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });

@@ -11,10 +11,30 @@ t.test('defaults', async (t) => {
 });
 
 t.test('every flag, in both --flag=value and --flag value forms', async (t) => {
-  const r = parseInspectCommandLine(['--path.procfs', '/host/proc', '--zombies.top-parents=3', '--json', '--watch', '1.5s']);
-  t.same(r, { kind: 'run', options: { procfsPath: '/host/proc', topParents: 3, json: true, watchMs: 1500, thresholds: {} } });
-  const check = parseInspectCommandLine(['--warn.zombies=10', '--crit.zombies=50', '--warn.pid-usage=85%', '--crit.pid-usage=0.95']);
-  t.same(check.kind === 'run' && check.options.thresholds, { warnZombies: 10, critZombies: 50, warnPidUsage: 0.85, critPidUsage: 0.95 });
+  const r = parseInspectCommandLine([
+    '--path.procfs',
+    '/host/proc',
+    '--zombies.top-parents=3',
+    '--json',
+    '--watch',
+    '1.5s',
+  ]);
+  t.same(r, {
+    kind: 'run',
+    options: { procfsPath: '/host/proc', topParents: 3, json: true, watchMs: 1500, thresholds: {} },
+  });
+  const check = parseInspectCommandLine([
+    '--warn.zombies=10',
+    '--crit.zombies=50',
+    '--warn.pid-usage=85%',
+    '--crit.pid-usage=0.95',
+  ]);
+  t.same(check.kind === 'run' && check.options.thresholds, {
+    warnZombies: 10,
+    critZombies: 50,
+    warnPidUsage: 0.85,
+    critPidUsage: 0.95,
+  });
   const zero = parseInspectCommandLine(['--crit.zombies=0', '--crit.pid-usage=0']);
   t.same(zero.kind === 'run' && zero.options.thresholds, { critZombies: 0, critPidUsage: 0 });
   t.ok(Object.isFrozen(r.kind === 'run' && r.options));
@@ -31,11 +51,26 @@ t.test('bad input: one line naming the flag', async (t) => {
     [['--zombies.top-parents=x'], '--zombies.top-parents: invalid value "x" (want an integer from 0 to 1000)'],
     [['--warn.zombies=-1'], '--warn.zombies: invalid value "-1" (want a whole number of zombies, e.g. 0 or 50)'],
     [['--crit.zombies=1.5'], '--crit.zombies: invalid value "1.5" (want a whole number of zombies, e.g. 0 or 50)'],
-    [['--warn.pid-usage=1.5'], '--warn.pid-usage: invalid value "1.5" (want a ratio from 0 to 1, or a percentage: 0.85 or 85%)'],
-    [['--crit.pid-usage=120%'], '--crit.pid-usage: invalid value "120%" (want a ratio from 0 to 1, or a percentage: 0.85 or 85%)'],
-    [['--crit.pid-usage=high'], '--crit.pid-usage: invalid value "high" (want a ratio from 0 to 1, or a percentage: 0.85 or 85%)'],
-    [['--warn.zombies=10', '--crit.zombies=5'], '--crit.zombies=5 is below --warn.zombies=10 (critical must be the higher level)'],
-    [['--warn.pid-usage=0.9', '--crit.pid-usage=85%'], '--crit.pid-usage=85% is below --warn.pid-usage=90% (critical must be the higher level)'],
+    [
+      ['--warn.pid-usage=1.5'],
+      '--warn.pid-usage: invalid value "1.5" (want a ratio from 0 to 1, or a percentage: 0.85 or 85%)',
+    ],
+    [
+      ['--crit.pid-usage=120%'],
+      '--crit.pid-usage: invalid value "120%" (want a ratio from 0 to 1, or a percentage: 0.85 or 85%)',
+    ],
+    [
+      ['--crit.pid-usage=high'],
+      '--crit.pid-usage: invalid value "high" (want a ratio from 0 to 1, or a percentage: 0.85 or 85%)',
+    ],
+    [
+      ['--warn.zombies=10', '--crit.zombies=5'],
+      '--crit.zombies=5 is below --warn.zombies=10 (critical must be the higher level)',
+    ],
+    [
+      ['--warn.pid-usage=0.9', '--crit.pid-usage=85%'],
+      '--crit.pid-usage=85% is below --warn.pid-usage=90% (critical must be the higher level)',
+    ],
     [['--crit.zombies=0', '--watch=2s'], '--watch does not go with --warn.*/--crit.*: a check looks once and exits'],
     [['--crit.zombies=0', '--json'], '--json does not go with --warn.*/--crit.*: a check prints one status line'],
   ];
@@ -53,7 +88,16 @@ t.test('check mode is recognised even in argv that does not parse', async (t) =>
 t.test('help lists every flag and the exit codes', async (t) => {
   const help = inspectHelpText('zombie-exporter');
   t.match(help, /^usage: zombie-exporter inspect \[<flags>\]\n/);
-  for (const flag of ['--path.procfs=DIR', '--zombies.top-parents=N', '--json ', '--watch=DURATION', '--warn.zombies=N', '--crit.zombies=N', '--warn.pid-usage=RATIO', '--crit.pid-usage=RATIO']) {
+  for (const flag of [
+    '--path.procfs=DIR',
+    '--zombies.top-parents=N',
+    '--json ',
+    '--watch=DURATION',
+    '--warn.zombies=N',
+    '--crit.zombies=N',
+    '--warn.pid-usage=RATIO',
+    '--crit.pid-usage=RATIO',
+  ]) {
     t.match(help, flag);
   }
   t.match(help, 'exit 0 OK, 1 WARNING, 2 CRITICAL,\n3 UNKNOWN');

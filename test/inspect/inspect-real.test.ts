@@ -49,13 +49,25 @@ t.test('a real leaking parent: its row, zombies, owner, cgroup and next step; in
   t.equal(table.code, 0);
   t.equal(table.stderr, '');
   const user = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
-  t.match(table.stdout, new RegExp(`^ *${pid} {2}sleep +S sleeping {2}${user} +${LEAKED} {2}≤\\S+ `, 'm'), 'the parent row');
+  t.match(
+    table.stdout,
+    new RegExp(`^ *${pid} {2}sleep +S sleeping {2}${user} +${LEAKED} {2}≤\\S+ `, 'm'),
+    'the parent row',
+  );
   const zombiesLine = new RegExp(`^ +zombies: ([\\d ]+) … \\((\\d+) more\\)$`, 'm');
   const rowAt = table.stdout.search(new RegExp(`^ *${pid} {2}sleep`, 'm'));
   const listed = zombiesLine.exec(table.stdout.slice(rowAt))!;
   const shown = listed[1]!.split(' ').map(Number);
-  t.same([shown.length, shown.every(isChild), Number(listed[2])], [10, true, LEAKED - 10], 'ten of the pids leak.py forked, and how many more');
-  t.match(table.stdout, new RegExp(`^ {4}kill -TERM ${pid} +# sleep: ${LEAKED} zombies$`, 'm'), 'the command to hand them to init');
+  t.same(
+    [shown.length, shown.every(isChild), Number(listed[2])],
+    [10, true, LEAKED - 10],
+    'ten of the pids leak.py forked, and how many more',
+  );
+  t.match(
+    table.stdout,
+    new RegExp(`^ {4}kill -TERM ${pid} +# sleep: ${LEAKED} zombies$`, 'm'),
+    'the command to hand them to init',
+  );
 
   const json = await runCli(['inspect', '--json', '--zombies.top-parents=1000']);
   t.equal(json.code, 0);
@@ -66,7 +78,10 @@ t.test('a real leaking parent: its row, zombies, owner, cgroup and next step; in
   );
   t.equal(p.cgroup, expectedCgroup(pid), 'the cgroup, as read from /proc/PID/cgroup another way');
   const oldestEtimes = Math.max(...psChildren(pid).map((k) => k.etimes));
-  t.ok(Math.abs(p.oldestStartedSecondsAgo! - oldestEtimes) <= 2, `started ${p.oldestStartedSecondsAgo}s ago; ps says ${oldestEtimes}s`);
+  t.ok(
+    Math.abs(p.oldestStartedSecondsAgo! - oldestEtimes) <= 2,
+    `started ${p.oldestStartedSecondsAgo}s ago; ps says ${oldestEtimes}s`,
+  );
   t.equal(p.oldestAgeSeconds, 0, 'one look: no age from first sight');
 
   const after = psChildren(pid);
@@ -78,7 +93,10 @@ t.test('as a check with real zombies present: CRITICAL, exit 2', async (t) => {
   await leakWithZombies(t, 3);
   const r = await runCli(['inspect', '--warn.pid-usage=0.85', '--crit.zombies=0']);
   t.equal(r.code, 2);
-  t.match(r.stdout, /^CRITICAL - \d+ zombies \(> 0\), most under pid \d+ \(.*\): \d+; PIDs \d+\/\d+ \([\d.]+%\) \| zombies=\d+;;0;0; /);
+  t.match(
+    r.stdout,
+    /^CRITICAL - \d+ zombies \(> 0\), most under pid \d+ \(.*\): \d+; PIDs \d+\/\d+ \([\d.]+%\) \| zombies=\d+;;0;0; /,
+  );
   const zombies = Number(/zombies=(\d+);/.exec(r.stdout)![1]);
   t.ok(zombies >= 3);
 });
@@ -97,12 +115,19 @@ t.test('as an unprivileged user (nobody): it works and shows what it can', { ski
   // tap adds to every child's environment and which would try to write under .tap/ as nobody.
   const path = `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`;
   const asNobody = (args: string[]) =>
-    spawnSync('env', ['-i', path, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...args], { encoding: 'utf8', timeout: 20_000 });
+    spawnSync('env', ['-i', path, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...args], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
 
   t.equal(asNobody(['id', '-u']).stdout.trim(), '65534', 'setpriv really drops to nobody');
   const table = asNobody([process.execPath, `${dir}/dist/main.js`, 'inspect', '--zombies.top-parents=1000']);
   t.same([table.status, table.stderr], [0, '']);
-  t.match(table.stdout, new RegExp(`^ *${leak.parentPid} {2}sleep +S sleeping {2}root +${LEAKED} `, 'm'), 'root\'s leaking parent, named');
+  t.match(
+    table.stdout,
+    new RegExp(`^ *${leak.parentPid} {2}sleep +S sleeping {2}root +${LEAKED} `, 'm'),
+    "root's leaking parent, named",
+  );
   t.match(table.stdout, /^PID 1 {4}\S+: SIGCHLD /m, 'PID 1 and its SIGCHLD handling (its status is world-readable)');
   const json = asNobody([process.execPath, `${dir}/dist/main.js`, 'inspect', '--json', '--zombies.top-parents=1000']);
   t.same([json.status, json.stderr], [0, '']);
@@ -129,7 +154,8 @@ t.test('--watch follows a leak until it is reaped', async (t) => {
       frames.push(s);
       const mine = s.parents.find((p) => p.pid === pid);
       // Seen twice: kill the parent (the test does; inspect never does) and wait to see the zombies gone.
-      if (mine !== undefined && frames.filter((f) => f.parents.some((p) => p.pid === pid)).length === 2) killed ??= leak.killParent();
+      if (mine !== undefined && frames.filter((f) => f.parents.some((p) => p.pid === pid)).length === 2)
+        killed ??= leak.killParent();
       if (mine === undefined && killed !== undefined) stop();
     },
   });
@@ -151,7 +177,11 @@ function noScript(): string | false {
 t.test('--watch on a real terminal redraws in place and exits 0 on Ctrl-C', { skip: noScript() }, async (t) => {
   const cmd = `exec ${process.execPath} ${MAIN} inspect --watch=200ms --path.procfs=test/fixtures/proc/zombies`;
   // script gives the command a pty; bytes written to its stdin reach the pty as typed keys, so \x03 is Ctrl-C.
-  const term = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: REPO, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const term = spawn('script', ['-qfec', cmd, '/dev/null'], {
+    cwd: REPO,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   t.teardown(() => {
     try {
       process.kill(-term.pid!, 'SIGKILL');
@@ -168,5 +198,9 @@ t.test('--watch on a real terminal redraws in place and exits 0 on Ctrl-C', { sk
   t.same([code, signal], [0, null], 'Ctrl-C ends --watch with exit 0');
   const frames = out.split(CLEAR_SCREEN).slice(1);
   t.ok(frames.length >= 2);
-  for (const f of frames) t.match(f, /^zombie-exporter inspect: test\/fixtures\/proc\/zombies at \S+ \(every 200ms, watching for \d+s; Ctrl-C to stop\)/);
+  for (const f of frames)
+    t.match(
+      f,
+      /^zombie-exporter inspect: test\/fixtures\/proc\/zombies at \S+ \(every 200ms, watching for \d+s; Ctrl-C to stop\)/,
+    );
 });

@@ -7,7 +7,8 @@ import type { Sample } from '../../src/sample/sample.js';
 import { find, parseExposition, valueOf } from '../helpers/exposition.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
-const fixtureSample = (topParents = 10): Sample => createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents }).take();
+const fixtureSample = (topParents = 10): Sample =>
+  createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents }).take();
 
 async function render(samples: Sample[]) {
   const registry = new Registry();
@@ -25,7 +26,11 @@ t.test('the fixture sample as series', async (t) => {
   t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: '200', parent_comm: 'my app (v2)' }), 2);
   t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: '1', parent_comm: 'systemd' }), 2);
   t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: 'other', parent_comm: '' }), 0);
-  t.equal(find(s, 'proctable_zombies_by_parent').reduce((n, x) => n + x.value, 0), 9, 'sum(by_parent) == zombies');
+  t.equal(
+    find(s, 'proctable_zombies_by_parent').reduce((n, x) => n + x.value, 0),
+    9,
+    'sum(by_parent) == zombies',
+  );
   t.equal(find(s, 'proctable_zombie_parent_oldest_age_seconds').length, find(s, 'proctable_zombies_by_parent').length);
   t.equal(valueOf(s, 'proctable_zombie_parents'), 4);
   for (const [state, n] of Object.entries({ R: 1, S: 5, D: 1, Z: 10, T: 1, t: 0, X: 0, I: 2 })) {
@@ -46,7 +51,10 @@ t.test('the fixture sample as series', async (t) => {
   t.equal(valueOf(s, 'zombie_exporter_skipped_pids_total', { reason: 'permission' }), 0, 'present at 0');
   t.equal(valueOf(s, 'zombie_exporter_sample_errors_total', { source: 'loadavg' }), 0, 'present at 0');
   t.equal(valueOf(s, 'zombie_exporter_samples_total'), 1);
-  t.equal(valueOf(s, 'zombie_exporter_build_info', { version: '1.2.3', nodejs_version: 'v20.0.0', walker: 'native' }), 1);
+  t.equal(
+    valueOf(s, 'zombie_exporter_build_info', { version: '1.2.3', nodejs_version: 'v20.0.0', walker: 'native' }),
+    1,
+  );
   t.equal(valueOf(s, 'zombie_exporter_sample_interval_seconds'), 5);
   t.ok(valueOf(s, 'process_resident_memory_bytes')! > 0, "prom-client's process metrics are there");
   t.match(text, /# HELP proctable_zombies .*As of the last sample\./, 'HELP says the value is from the last sample');
@@ -69,7 +77,11 @@ t.test('counters mirror totals and by_parent series come and go with the sample'
   };
   const { text } = await render([a, b]);
   const s = parseExposition(text);
-  t.equal(valueOf(s, 'proctable_zombies_by_parent', { parent_pid: '100' }), undefined, 'a parent that is gone has no series');
+  t.equal(
+    valueOf(s, 'proctable_zombies_by_parent', { parent_pid: '100' }),
+    undefined,
+    'a parent that is gone has no series',
+  );
   t.equal(find(s, 'proctable_zombies_by_parent').length, 2, 'PID 1 and other remain');
   t.equal(valueOf(s, 'proctable_zombies_reaped_total'), 9);
   t.equal(valueOf(s, 'proctable_forks_total'), 123999);
@@ -81,10 +93,18 @@ t.test('unknown facts are absent, not zero', async (t) => {
   const s0 = fixtureSample();
   const { text } = await render([{ ...s0, threadsMax: null, forksTotal: null, init: null }]);
   const s = parseExposition(text);
-  for (const name of ['proctable_threads_max', 'proctable_forks_total', 'proctable_init_sigchld_handled', 'proctable_init_info', 'proctable_init_cpu_seconds_total']) {
+  for (const name of [
+    'proctable_threads_max',
+    'proctable_forks_total',
+    'proctable_init_sigchld_handled',
+    'proctable_init_info',
+    'proctable_init_cpu_seconds_total',
+  ]) {
     t.same(find(s, name), [], `${name} absent`);
   }
-  const { text: t2 } = await render([{ ...s0, init: { comm: 'sh', userSeconds: 1, systemSeconds: 2, sigchldHandled: null } }]);
+  const { text: t2 } = await render([
+    { ...s0, init: { comm: 'sh', userSeconds: 1, systemSeconds: 2, sigchldHandled: null } },
+  ]);
   t.same(find(parseExposition(t2), 'proctable_init_sigchld_handled'), []);
   t.equal(valueOf(parseExposition(t2), 'proctable_init_info', { comm: 'sh' }), 1);
 });
@@ -106,24 +126,40 @@ t.test('host info labels', async (t) => {
   m.setHostInfo({ os: 'linux', distro: 'Debian', release: '12', kernel: '6.1', arch: 'x64', nodename: 'h' });
   m.setHostInfo({ os: 'linux', distro: 'Debian', release: '12', kernel: '6.2', arch: 'x64', nodename: 'h' });
   const s = find(parseExposition(await registry.metrics()), 'zombie_exporter_host_info');
-  t.same(s.map((x) => x.labels.kernel), ['6.2'], 'replaced, not added');
+  t.same(
+    s.map((x) => x.labels.kernel),
+    ['6.2'],
+    'replaced, not added',
+  );
 });
 
 t.test('comm is escaped in the exposition whatever it holds', async (t) => {
   const s0 = fixtureSample();
   const comm = '"\n{}\\ x';
-  const { text } = await render([{ ...s0, topParents: [{ pid: 7, comm, zombies: 9, oldestAgeSeconds: 1, zombiePids: [] }] }]);
+  const { text } = await render([
+    { ...s0, topParents: [{ pid: 7, comm, zombies: 9, oldestAgeSeconds: 1, zombiePids: [] }] },
+  ]);
   t.equal(valueOf(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' }), 9);
   t.equal(find(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' })[0]!.labels.parent_comm, comm);
-  t.notOk(text.split('\n').some((l) => l.startsWith('{')), 'no line broken by the newline');
+  t.notOk(
+    text.split('\n').some((l) => l.startsWith('{')),
+    'no line broken by the newline',
+  );
 });
 
 t.test('render() matches registry.metrics() and reuses the sampled text until the next change', async (t) => {
   const registry = new Registry();
   const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20', walker: 'native' }, 5);
   m.recordSample(fixtureSample());
-  const names = (text: string) => parseExposition(text).map((x) => x.name).sort();
-  const sampledOnly = (text: string) => text.split('\n').filter((l) => /^(# (HELP|TYPE) )?(proctable_|zombie_exporter_)/.test(l)).join('\n');
+  const names = (text: string) =>
+    parseExposition(text)
+      .map((x) => x.name)
+      .sort();
+  const sampledOnly = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => /^(# (HELP|TYPE) )?(proctable_|zombie_exporter_)/.test(l))
+      .join('\n');
   const direct = await registry.metrics();
   const rendered = await m.render();
   t.same(names(rendered), names(direct), 'the same series');
@@ -176,66 +212,107 @@ t.test('runtime families are reused for RUNTIME_TTL_MS, and the whole text with 
   t.equal(runtimeRenders, 3, 'a clock that steps back does not pin the cache');
 });
 
-t.test('cgroup families: pids with +Inf, refused forks, parent info joinable on parent_pid, zombies by cgroup', async (t) => {
-  const long = `/x${'z'.repeat(300)}/a.scope`;
-  const twin = `/y${'z'.repeat(300)}/a.scope`; // differs only before the cap: the same label
-  const base = fixtureSample();
-  const s: Sample = {
-    ...base,
-    topParents: base.topParents.map((p) =>
-      p.pid === 100
-        ? { ...p, cgroup: '/system.slice/docker-abc.scope', containerId: 'abc', podUid: null, systemdUnit: 'docker-abc.scope' }
-        : p,
-    ),
-    zombiesByCgroup: [
-      { cgroup: '/system.slice/docker-abc.scope', zombies: 4 },
-      { cgroup: long, zombies: 2 },
-      { cgroup: twin, zombies: 1 },
-    ],
-    zombiesInOtherCgroups: 2,
-    cgroupPids: {
-      hierarchy: { version: 2, path: '/sys/fs/cgroup' },
-      cgroups: 42,
-      selected: [
-        { path: '/a.service', current: 10, max: 10, rejected: 3, peak: 10 },
-        { path: '/b.slice', current: 7, max: Infinity, rejected: null, peak: null },
-        { path: long, current: 1, max: 5, rejected: 0, peak: 1 },
-        { path: twin, current: 2, max: 5, rejected: 0, peak: 2 },
+t.test(
+  'cgroup families: pids with +Inf, refused forks, parent info joinable on parent_pid, zombies by cgroup',
+  async (t) => {
+    const long = `/x${'z'.repeat(300)}/a.scope`;
+    const twin = `/y${'z'.repeat(300)}/a.scope`; // differs only before the cap: the same label
+    const base = fixtureSample();
+    const s: Sample = {
+      ...base,
+      topParents: base.topParents.map((p) =>
+        p.pid === 100
+          ? {
+              ...p,
+              cgroup: '/system.slice/docker-abc.scope',
+              containerId: 'abc',
+              podUid: null,
+              systemdUnit: 'docker-abc.scope',
+            }
+          : p,
+      ),
+      zombiesByCgroup: [
+        { cgroup: '/system.slice/docker-abc.scope', zombies: 4 },
+        { cgroup: long, zombies: 2 },
+        { cgroup: twin, zombies: 1 },
       ],
-      skipped: { vanished: 1, permission: 0, malformed: 0, io_error: 0, limit: 2 },
-    },
-  };
-  const { text, m } = await render([s]);
-  m.setProcfsView({ hidepid: 'off', pidNamespace: 'host' });
-  const series = parseExposition(text);
-  t.match(text, /^proctable_cgroup_pids_max\{cgroup="\/b\.slice"\} \+Inf$/m, '"max" is exported as +Inf');
-  t.equal(valueOf(series, 'proctable_cgroup_pids', { cgroup: '/a.service' }), 10);
-  t.equal(valueOf(series, 'proctable_cgroup_pids_rejected_total', { cgroup: '/a.service' }), 3);
-  t.equal(valueOf(series, 'proctable_cgroup_pids_rejected_total', { cgroup: '/b.slice' }), undefined, 'unknown: absent, not 0');
-  t.equal(valueOf(series, 'proctable_cgroup_pids_peak', { cgroup: '/b.slice' }), undefined);
-  t.equal(valueOf(series, 'proctable_cgroups'), 42);
-  t.equal(valueOf(series, 'zombie_exporter_skipped_cgroups_total', { reason: 'limit' }), 2);
-  t.equal(valueOf(series, 'zombie_exporter_skipped_cgroups_total', { reason: 'malformed' }), 0, 'present at 0');
-  const capped = find(series, 'proctable_cgroup_pids').filter((x) => x.labels.cgroup!.startsWith('...'));
-  t.same(capped.map((x) => [x.labels.cgroup!.length, x.value]), [[256, 1]], 'one capped label; the higher-ranked cgroup keeps it');
-  t.equal(valueOf(series, 'proctable_zombies_by_cgroup', { cgroup: '/system.slice/docker-abc.scope' }), 4);
-  t.equal(find(series, 'proctable_zombies_by_cgroup').find((x) => x.labels.cgroup!.startsWith('...'))?.value, 3, 'capped twins add up');
-  t.equal(valueOf(series, 'proctable_zombies_by_cgroup', { cgroup: 'other' }), 2);
-  t.equal(find(series, 'proctable_zombies_by_cgroup').reduce((n, x) => n + x.value, 0), 9, 'sum(by_cgroup) == zombies');
-  t.same(find(series, 'proctable_zombie_parent_info', { parent_pid: '100' }).map((x) => x.labels), [
-    { parent_pid: '100', parent_comm: 'bash', cgroup: '/system.slice/docker-abc.scope', container_id: 'abc', pod_uid: '', systemd_unit: 'docker-abc.scope' },
-  ]);
-  t.same(
-    find(series, 'proctable_zombie_parent_info').map((x) => [x.labels.parent_pid, x.labels.cgroup]),
-    s.topParents.filter((p) => p.zombies > 0).map((p) => [String(p.pid), p.cgroup ?? '']),
-    'one series per top parent holding zombies, its cgroup as in the sample ("" when unknown)',
-  );
-  const byParentPids = new Set(find(series, 'proctable_zombies_by_parent').map((x) => x.labels.parent_pid));
-  t.ok(find(series, 'proctable_zombie_parent_info').every((x) => byParentPids.has(x.labels.parent_pid)), 'every info series joins a by_parent series');
-  const after = parseExposition(await m.render());
-  t.equal(valueOf(after, 'zombie_exporter_procfs_info', { hidepid: 'off', pid_namespace: 'host' }), 1);
-  const off = await render([{ ...s, cgroupPids: null, zombiesByCgroup: [], zombiesInOtherCgroups: 9 }]);
-  const offSeries = parseExposition(off.text);
-  t.equal(valueOf(offSeries, 'proctable_cgroups'), undefined, 'walk off: no cgroup count');
-  t.same(find(offSeries, 'proctable_zombies_by_cgroup').map((x) => [x.labels.cgroup, x.value]), [['other', 9]]);
-});
+      zombiesInOtherCgroups: 2,
+      cgroupPids: {
+        hierarchy: { version: 2, path: '/sys/fs/cgroup' },
+        cgroups: 42,
+        selected: [
+          { path: '/a.service', current: 10, max: 10, rejected: 3, peak: 10 },
+          { path: '/b.slice', current: 7, max: Infinity, rejected: null, peak: null },
+          { path: long, current: 1, max: 5, rejected: 0, peak: 1 },
+          { path: twin, current: 2, max: 5, rejected: 0, peak: 2 },
+        ],
+        skipped: { vanished: 1, permission: 0, malformed: 0, io_error: 0, limit: 2 },
+      },
+    };
+    const { text, m } = await render([s]);
+    m.setProcfsView({ hidepid: 'off', pidNamespace: 'host' });
+    const series = parseExposition(text);
+    t.match(text, /^proctable_cgroup_pids_max\{cgroup="\/b\.slice"\} \+Inf$/m, '"max" is exported as +Inf');
+    t.equal(valueOf(series, 'proctable_cgroup_pids', { cgroup: '/a.service' }), 10);
+    t.equal(valueOf(series, 'proctable_cgroup_pids_rejected_total', { cgroup: '/a.service' }), 3);
+    t.equal(
+      valueOf(series, 'proctable_cgroup_pids_rejected_total', { cgroup: '/b.slice' }),
+      undefined,
+      'unknown: absent, not 0',
+    );
+    t.equal(valueOf(series, 'proctable_cgroup_pids_peak', { cgroup: '/b.slice' }), undefined);
+    t.equal(valueOf(series, 'proctable_cgroups'), 42);
+    t.equal(valueOf(series, 'zombie_exporter_skipped_cgroups_total', { reason: 'limit' }), 2);
+    t.equal(valueOf(series, 'zombie_exporter_skipped_cgroups_total', { reason: 'malformed' }), 0, 'present at 0');
+    const capped = find(series, 'proctable_cgroup_pids').filter((x) => x.labels.cgroup!.startsWith('...'));
+    t.same(
+      capped.map((x) => [x.labels.cgroup!.length, x.value]),
+      [[256, 1]],
+      'one capped label; the higher-ranked cgroup keeps it',
+    );
+    t.equal(valueOf(series, 'proctable_zombies_by_cgroup', { cgroup: '/system.slice/docker-abc.scope' }), 4);
+    t.equal(
+      find(series, 'proctable_zombies_by_cgroup').find((x) => x.labels.cgroup!.startsWith('...'))?.value,
+      3,
+      'capped twins add up',
+    );
+    t.equal(valueOf(series, 'proctable_zombies_by_cgroup', { cgroup: 'other' }), 2);
+    t.equal(
+      find(series, 'proctable_zombies_by_cgroup').reduce((n, x) => n + x.value, 0),
+      9,
+      'sum(by_cgroup) == zombies',
+    );
+    t.same(
+      find(series, 'proctable_zombie_parent_info', { parent_pid: '100' }).map((x) => x.labels),
+      [
+        {
+          parent_pid: '100',
+          parent_comm: 'bash',
+          cgroup: '/system.slice/docker-abc.scope',
+          container_id: 'abc',
+          pod_uid: '',
+          systemd_unit: 'docker-abc.scope',
+        },
+      ],
+    );
+    t.same(
+      find(series, 'proctable_zombie_parent_info').map((x) => [x.labels.parent_pid, x.labels.cgroup]),
+      s.topParents.filter((p) => p.zombies > 0).map((p) => [String(p.pid), p.cgroup ?? '']),
+      'one series per top parent holding zombies, its cgroup as in the sample ("" when unknown)',
+    );
+    const byParentPids = new Set(find(series, 'proctable_zombies_by_parent').map((x) => x.labels.parent_pid));
+    t.ok(
+      find(series, 'proctable_zombie_parent_info').every((x) => byParentPids.has(x.labels.parent_pid)),
+      'every info series joins a by_parent series',
+    );
+    const after = parseExposition(await m.render());
+    t.equal(valueOf(after, 'zombie_exporter_procfs_info', { hidepid: 'off', pid_namespace: 'host' }), 1);
+    const off = await render([{ ...s, cgroupPids: null, zombiesByCgroup: [], zombiesInOtherCgroups: 9 }]);
+    const offSeries = parseExposition(off.text);
+    t.equal(valueOf(offSeries, 'proctable_cgroups'), undefined, 'walk off: no cgroup count');
+    t.same(
+      find(offSeries, 'proctable_zombies_by_cgroup').map((x) => [x.labels.cgroup, x.value]),
+      [['other', 9]],
+    );
+  },
+);

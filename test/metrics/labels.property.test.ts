@@ -18,7 +18,13 @@ const base = createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParen
 
 /** comm bytes (at most 64, a kernel thread's limit), decoded as the walk decodes them: invalid UTF-8 becomes U+FFFD. */
 const comm = fc
-  .array(fc.oneof(fc.constantFrom(0x22, 0x5c, 0x0a, 0x0d, 0x7b, 0x7d, 0x3d, 0x2c, 0x00, 0x09, 0x1b, 0xff, 0xfe, 0xc3, 0x23, 0x20), fc.integer({ min: 0, max: 255 })), { maxLength: 64 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(0x22, 0x5c, 0x0a, 0x0d, 0x7b, 0x7d, 0x3d, 0x2c, 0x00, 0x09, 0x1b, 0xff, 0xfe, 0xc3, 0x23, 0x20),
+      fc.integer({ min: 0, max: 255 }),
+    ),
+    { maxLength: 64 },
+  )
   .map((bytes) => Buffer.from(bytes).toString('utf8'));
 
 async function exposition(comms: string[], initComm: string): Promise<string> {
@@ -42,7 +48,9 @@ t.test('label values read back exactly, whatever the bytes', async (t) => {
       // A raw newline, quote or backslash would end or split a line; each sample line must stand alone.
       const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
       return (
-        lines.every((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? \S+$/.test(l)) &&
+        lines.every((l) =>
+          /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? \S+$/.test(l),
+        ) &&
         byParent.length === comms.length &&
         byParent.every((s) => s.labels.parent_comm === comms[Number(s.labels.parent_pid) - 1000]) &&
         info.length === 1 &&
@@ -54,17 +62,25 @@ t.test('label values read back exactly, whatever the bytes', async (t) => {
   t.pass();
 });
 
-t.test('promtool accepts the exposition with hostile comms', { skip: 'skip' in tool ? tool.skip : false }, async (t) => {
-  // One promtool run per exposition; 30 of them, each with ten generated comms and a generated PID 1 comm.
-  const cases = fc.sample(fc.tuple(fc.array(comm, { minLength: 10, maxLength: 10 }), comm), { numRuns: 30, seed: 6 });
-  cases.push([['"\n{}', '\\', '"', '}', '{', '\n', 'a"b\\c\nd', '\u0000', '\ufffd\ufffd', ') Z 1 ('], '"\n{}']);
-  for (const [comms, initComm] of cases) {
-    const text = await exposition(comms, initComm);
-    const r = spawnSync((tool as { path: string }).path, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20_000 });
-    if (r.status !== 0 || r.stdout || r.stderr) {
-      t.fail(`promtool rejected comms ${JSON.stringify(comms)}: ${r.stdout}${r.stderr}`);
-      return;
+t.test(
+  'promtool accepts the exposition with hostile comms',
+  { skip: 'skip' in tool ? tool.skip : false },
+  async (t) => {
+    // One promtool run per exposition; 30 of them, each with ten generated comms and a generated PID 1 comm.
+    const cases = fc.sample(fc.tuple(fc.array(comm, { minLength: 10, maxLength: 10 }), comm), { numRuns: 30, seed: 6 });
+    cases.push([['"\n{}', '\\', '"', '}', '{', '\n', 'a"b\\c\nd', '\u0000', '\ufffd\ufffd', ') Z 1 ('], '"\n{}']);
+    for (const [comms, initComm] of cases) {
+      const text = await exposition(comms, initComm);
+      const r = spawnSync((tool as { path: string }).path, ['check', 'metrics'], {
+        input: text,
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      if (r.status !== 0 || r.stdout || r.stderr) {
+        t.fail(`promtool rejected comms ${JSON.stringify(comms)}: ${r.stdout}${r.stderr}`);
+        return;
+      }
     }
-  }
-  t.pass(`${cases.length} expositions, all valid and lint-free`);
-});
+    t.pass(`${cases.length} expositions, all valid and lint-free`);
+  },
+);

@@ -5,8 +5,17 @@ import { parseSysctlInt } from '../../src/procfs/parse-sysctl-int.js';
 
 t.test('loadavg: tasks is the number after the slash', async (t) => {
   t.same(parseLoadAvg('0.00 0.00 0.00 1/77 1744\n'), { ok: true, value: { runnable: 1, tasks: 77, lastPid: 1744 } });
-  t.same(parseLoadAvg('12.50 10.01 9.99 31/32767 4194303'), { ok: true, value: { runnable: 31, tasks: 32767, lastPid: 4194303 } });
-  for (const bad of ['', '0.00 0.00 0.00 77 1744', '0.00 0.00 1/77 1744', 'a b c 1/2 3', '0.0 0.0 0.0 1/99999999999999999999 1']) {
+  t.same(parseLoadAvg('12.50 10.01 9.99 31/32767 4194303'), {
+    ok: true,
+    value: { runnable: 31, tasks: 32767, lastPid: 4194303 },
+  });
+  for (const bad of [
+    '',
+    '0.00 0.00 0.00 77 1744',
+    '0.00 0.00 1/77 1744',
+    'a b c 1/2 3',
+    '0.0 0.0 0.0 1/99999999999999999999 1',
+  ]) {
     t.equal(parseLoadAvg(bad).ok, false, JSON.stringify(bad));
   }
 });
@@ -21,7 +30,8 @@ t.test('/proc/stat: the processes line', async (t) => {
 t.test('sysctl integers', async (t) => {
   t.same(parseSysctlInt('32768\n'), { ok: true, value: 32768 });
   t.same(parseSysctlInt('4194304'), { ok: true, value: 4194304 });
-  for (const bad of ['', '\n', '-1\n', '12 34\n', '0x10\n', '99999999999999999999\n']) t.equal(parseSysctlInt(bad).ok, false, JSON.stringify(bad));
+  for (const bad of ['', '\n', '-1\n', '12 34\n', '0x10\n', '99999999999999999999\n'])
+    t.equal(parseSysctlInt(bad).ok, false, JSON.stringify(bad));
 });
 
 t.test('uptime: seconds since boot', async (t) => {

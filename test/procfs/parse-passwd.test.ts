@@ -18,9 +18,12 @@ t.test('uid -> name; the first entry for a uid wins, as getpwuid does', async (t
       'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
     ].join('\n'),
   );
-  t.same([...names], [
-    [0, 'root'],
-    [1000, 'alice'],
-    [65534, 'nobody'],
-  ]);
+  t.same(
+    [...names],
+    [
+      [0, 'root'],
+      [1000, 'alice'],
+      [65534, 'nobody'],
+    ],
+  );
 });

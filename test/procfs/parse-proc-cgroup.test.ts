@@ -8,7 +8,9 @@ const entries = (text: string): CgroupEntry[] => {
 };
 
 t.test('v2: one unified line', async (t) => {
-  t.same(entries('0::/system.slice/nginx.service\n'), [{ hierarchyId: 0, controllers: [], path: '/system.slice/nginx.service' }]);
+  t.same(entries('0::/system.slice/nginx.service\n'), [
+    { hierarchyId: 0, controllers: [], path: '/system.slice/nginx.service' },
+  ]);
   t.equal(primaryCgroupPath(entries('0::/system.slice/nginx.service\n')), '/system.slice/nginx.service');
   t.equal(primaryCgroupPath(entries('0::/\n')), '/');
 });
@@ -20,7 +22,11 @@ t.test('v1 and hybrid: the pids controller, then name=systemd, then the unified 
   t.equal(primaryCgroupPath(entries(hybrid)), '/docker/abc');
   t.equal(primaryCgroupPath(entries('3:cpu,cpuacct:/a\n1:name=systemd:/user.slice\n0::/x\n')), '/user.slice');
   t.equal(primaryCgroupPath(entries('3:cpu,cpuacct:/a\n0::/x\n')), '/x');
-  t.equal(primaryCgroupPath(entries('3:cpu,cpuacct:/a\n2:memory:/b\n')), '/a', 'no pids, systemd or unified line: the first');
+  t.equal(
+    primaryCgroupPath(entries('3:cpu,cpuacct:/a\n2:memory:/b\n')),
+    '/a',
+    'no pids, systemd or unified line: the first',
+  );
   t.same(entries('3:cpu,cpuacct:/a\n')[0]!.controllers, ['cpu', 'cpuacct']);
 });
 

@@ -14,7 +14,24 @@ const RUNS = { numRuns: 3000 };
 /** comm bytes: anything, biased towards the bytes that matter to the parser (space, parens, newline, digits). */
 const commBytes = fc.array(
   fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(0x20, 0x28, 0x29, 0x0a, 0x00, 0x22, 0x5c, 0x7b, 0x7d, 0xff, 0xc3, 0x80, ...Array.from('0123456789ZS').map((c) => c.charCodeAt(0))) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        0x20,
+        0x28,
+        0x29,
+        0x0a,
+        0x00,
+        0x22,
+        0x5c,
+        0x7b,
+        0x7d,
+        0xff,
+        0xc3,
+        0x80,
+        ...Array.from('0123456789ZS').map((c) => c.charCodeAt(0)),
+      ),
+    },
     { weight: 2, arbitrary: fc.integer({ min: 0, max: 255 }) },
   ),
   { maxLength: 64 },
@@ -35,13 +52,38 @@ const fields = fc.record({
    * Fields after start time: the kernel has added some over the years and a parser must not care how many, but
    * every kernel prints some (vsize at least), so a line ending at start time is taken as cut short.
    */
-  tail: fc.array(fc.oneof(fc.nat(), fc.integer({ min: -1000, max: -1 }), fc.constant('18446744073709551615')), { minLength: 1, maxLength: 40 }),
+  tail: fc.array(fc.oneof(fc.nat(), fc.integer({ min: -1000, max: -1 }), fc.constant('18446744073709551615')), {
+    minLength: 1,
+    maxLength: 40,
+  }),
 });
 
 type Fields = typeof fields extends fc.Arbitrary<infer T> ? T : never;
 
 function statLine(comm: number[], f: Fields): Buffer {
-  const after = [f.state, f.ppid, 1, 1, 0, -1, 4194560, 0, 0, 0, 0, f.utime, f.stime, 0, 0, f.priority, f.nice, f.threads, 0, f.start, ...f.tail];
+  const after = [
+    f.state,
+    f.ppid,
+    1,
+    1,
+    0,
+    -1,
+    4194560,
+    0,
+    0,
+    0,
+    0,
+    f.utime,
+    f.stime,
+    0,
+    0,
+    f.priority,
+    f.nice,
+    f.threads,
+    0,
+    f.start,
+    ...f.tail,
+  ];
   return Buffer.concat([Buffer.from(`${f.pid} (`), Buffer.from(comm), Buffer.from(`) ${after.join(' ')}\n`)]);
 }
 
@@ -84,9 +126,14 @@ t.test('arbitrary bytes anywhere: a value or a typed failure, never a throw, nev
   const check = (buf: Buffer) => {
     const r = parseStat(buf);
     if (!r.ok) return FAILURES.has(r.failure);
-    return STATES.includes(r.value.state) && Number.isFinite(r.value.ppid) && r.value.ppid >= 0 && r.value.numThreads >= 0;
+    return (
+      STATES.includes(r.value.state) && Number.isFinite(r.value.ppid) && r.value.ppid >= 0 && r.value.numThreads >= 0
+    );
   };
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => check(Buffer.from(bytes))), RUNS);
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => check(Buffer.from(bytes))),
+    RUNS,
+  );
   // Well-formed lines with bytes flipped, cut or spliced: the cases a half-written or hostile file produces.
   fc.assert(
     fc.property(commBytes, fields, fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), (comm, f, at, cutAt, byte) => {
@@ -102,14 +149,25 @@ t.test('arbitrary bytes anywhere: a value or a typed failure, never a throw, nev
 
 t.test('parseStatInto stays inside the range it is given', async (t) => {
   fc.assert(
-    fc.property(commBytes, fields, fc.uint8Array({ maxLength: 50 }), fc.uint8Array({ maxLength: 50 }), (comm, f, before, after) => {
-      const line = statLine(comm, f);
-      // Junk on both sides of the line in one buffer, as the native reader's batch holds many files back to back.
-      const buf = Buffer.concat([Buffer.from(before), line, Buffer.from(after)]);
-      const out = emptyStatFields();
-      const failure = parseStatInto(buf, before.length, before.length + line.length, out);
-      return failure === null && out.ppid === f.ppid && out.state === f.state && buf.subarray(out.commStart, out.commEnd).equals(Buffer.from(comm));
-    }),
+    fc.property(
+      commBytes,
+      fields,
+      fc.uint8Array({ maxLength: 50 }),
+      fc.uint8Array({ maxLength: 50 }),
+      (comm, f, before, after) => {
+        const line = statLine(comm, f);
+        // Junk on both sides of the line in one buffer, as the native reader's batch holds many files back to back.
+        const buf = Buffer.concat([Buffer.from(before), line, Buffer.from(after)]);
+        const out = emptyStatFields();
+        const failure = parseStatInto(buf, before.length, before.length + line.length, out);
+        return (
+          failure === null &&
+          out.ppid === f.ppid &&
+          out.state === f.state &&
+          buf.subarray(out.commStart, out.commEnd).equals(Buffer.from(comm))
+        );
+      },
+    ),
     RUNS,
   );
   t.pass();

@@ -9,10 +9,45 @@ import { parseStat } from '../../src/procfs/parse-proc-stat.js';
 const KERNEL_STATE_LETTERS = ['R', 'S', 'D', 'T', 't', 'X', 'Z', 'P', 'I', 'x', 'K', 'W'] as const;
 
 /** A full 52-field stat line, as the kernel prints it, with the fields the exporter reads set. */
-function line(o: { pid?: number; comm?: string; state?: string; ppid?: number; utime?: string; stime?: string; threads?: string; start?: string } = {}): string {
-  const f = [String(o.pid ?? 42), `(${o.comm ?? 'cat'})`, o.state ?? 'S', String(o.ppid ?? 7), '42', '42', '0', '-1', '4194560',
-    '100', '0', '0', '0', o.utime ?? '11', o.stime ?? '22', '-3', '-4', '20', '-5', o.threads ?? '1', '0', o.start ?? '3000',
-    '1000000', '100', '18446744073709551615'];
+function line(
+  o: {
+    pid?: number;
+    comm?: string;
+    state?: string;
+    ppid?: number;
+    utime?: string;
+    stime?: string;
+    threads?: string;
+    start?: string;
+  } = {},
+): string {
+  const f = [
+    String(o.pid ?? 42),
+    `(${o.comm ?? 'cat'})`,
+    o.state ?? 'S',
+    String(o.ppid ?? 7),
+    '42',
+    '42',
+    '0',
+    '-1',
+    '4194560',
+    '100',
+    '0',
+    '0',
+    '0',
+    o.utime ?? '11',
+    o.stime ?? '22',
+    '-3',
+    '-4',
+    '20',
+    '-5',
+    o.threads ?? '1',
+    '0',
+    o.start ?? '3000',
+    '1000000',
+    '100',
+    '18446744073709551615',
+  ];
   while (f.length < 52) f.push('0');
   return `${f.join(' ')}\n`;
 }
@@ -24,13 +59,35 @@ const ok = (text: string | Buffer) => {
 };
 
 t.test('a real line from this kernel', async (t) => {
-  const s = ok('2131 (python3) Z 2069 2066 1018 0 -1 4227148 216 0 0 0 0 0 0 0 20 0 1 0 307840 0 0 18446744073709551615 0 0 0 0 0 0 0 16781318 0 1 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n');
-  t.same(s, { pid: 2131, comm: 'python3', state: 'Z', ppid: 2069, utimeTicks: 0, stimeTicks: 0, numThreads: 1, startTimeTicks: 307840 });
+  const s = ok(
+    '2131 (python3) Z 2069 2066 1018 0 -1 4227148 216 0 0 0 0 0 0 0 20 0 1 0 307840 0 0 18446744073709551615 0 0 0 0 0 0 0 16781318 0 1 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n',
+  );
+  t.same(s, {
+    pid: 2131,
+    comm: 'python3',
+    state: 'Z',
+    ppid: 2069,
+    utimeTicks: 0,
+    stimeTicks: 0,
+    numThreads: 1,
+    startTimeTicks: 307840,
+  });
 });
 
 t.test('fields are read by position after the comm', async (t) => {
-  const s = ok(line({ pid: 9, comm: 'x', state: 'R', ppid: 3, utime: '123', stime: '456', threads: '17', start: '999' }));
-  t.same(s, { pid: 9, comm: 'x', state: 'R', ppid: 3, utimeTicks: 123, stimeTicks: 456, numThreads: 17, startTimeTicks: 999 });
+  const s = ok(
+    line({ pid: 9, comm: 'x', state: 'R', ppid: 3, utime: '123', stime: '456', threads: '17', start: '999' }),
+  );
+  t.same(s, {
+    pid: 9,
+    comm: 'x',
+    state: 'R',
+    ppid: 3,
+    utimeTicks: 123,
+    stimeTicks: 456,
+    numThreads: 17,
+    startTimeTicks: 999,
+  });
 });
 
 t.test('comm may hold spaces, parentheses and newlines; the last ) wins', async (t) => {
@@ -47,7 +104,11 @@ t.test('comm may hold spaces, parentheses and newlines; the last ) wins', async 
 });
 
 t.test('invalid UTF-8 in comm becomes U+FFFD, and ASCII around it survives', async (t) => {
-  const bytes = Buffer.concat([Buffer.from('5 (a'), Buffer.from([0xff, 0xfe]), Buffer.from(line().slice(line().indexOf(')')))]);
+  const bytes = Buffer.concat([
+    Buffer.from('5 (a'),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from(line().slice(line().indexOf(')'))),
+  ]);
   const s = ok(bytes);
   t.equal(s.comm, 'a\uFFFD\uFFFD');
   t.equal(s.state, 'S');
@@ -67,7 +128,7 @@ t.test('kernel threads: ppid 2 or 0, state I, one thread', async (t) => {
   t.equal(ok(line({ comm: 'kthreadd', ppid: 0 })).ppid, 0);
 });
 
-t.test("every state letter the kernel has printed parses; any other letter is a bad state", async (t) => {
+t.test('every state letter the kernel has printed parses; any other letter is a bad state', async (t) => {
   for (const st of KERNEL_STATE_LETTERS) t.equal(ok(line({ state: st })).state, st, `state ${st}`);
   for (let code = 0x21; code < 0x7f; code++) {
     const st = String.fromCharCode(code);

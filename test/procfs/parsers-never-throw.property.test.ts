@@ -17,7 +17,32 @@ const text = fc.oneof(
   fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b).toString('utf8')),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc
-    .array(fc.constantFrom('Sig', 'Blk', 'Ign', 'Cgt', 'Uid', ':', '\t', ' ', '\n', '0', 'f', 'ffffffffffffffffff', '12', '-', '/', '.', 'processes', '#', '+', 'x', '99999999999999999999'), { maxLength: 60 })
+    .array(
+      fc.constantFrom(
+        'Sig',
+        'Blk',
+        'Ign',
+        'Cgt',
+        'Uid',
+        ':',
+        '\t',
+        ' ',
+        '\n',
+        '0',
+        'f',
+        'ffffffffffffffffff',
+        '12',
+        '-',
+        '/',
+        '.',
+        'processes',
+        '#',
+        '+',
+        'x',
+        '99999999999999999999',
+      ),
+      { maxLength: 60 },
+    )
     .map((parts) => parts.join('')),
 );
 

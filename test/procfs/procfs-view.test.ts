@@ -38,12 +38,18 @@ t.test('namespace links and kernel threads', async (t) => {
   t.equal(parsePidNsLink('pid:[4026532179]\n'), 4026532179);
   t.equal(parsePidNsLink('net:[4026531840]'), null);
   t.ok(isKernelThreadStat('2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0'));
-  t.notOk(isKernelThreadStat('2 (fake) kthreadd) S 1 2 2 0 -1 4194560 0 0'), 'a process named like a kernel thread, without the flag');
+  t.notOk(
+    isKernelThreadStat('2 (fake) kthreadd) S 1 2 2 0 -1 4194560 0 0'),
+    'a process named like a kernel thread, without the flag',
+  );
   t.notOk(isKernelThreadStat('garbage'));
 });
 
 /** A fixture proc root whose links and mountinfo the test controls. */
-function fixtureRoot(t: Test, opts: { mountinfo?: (dir: string) => string; nsLink?: string; pid2?: string | null }): { reader: ProcReader } {
+function fixtureRoot(
+  t: Test,
+  opts: { mountinfo?: (dir: string) => string; nsLink?: string; pid2?: string | null },
+): { reader: ProcReader } {
   const tree = copyTree(ZOMBIE_TREE);
   t.teardown(tree.remove);
   if (opts.mountinfo) writeFileSync(`${tree.dir}/self/mountinfo`, opts.mountinfo(tree.dir));
@@ -64,33 +70,79 @@ function fixtureRoot(t: Test, opts: { mountinfo?: (dir: string) => string; nsLin
 }
 
 t.test('views of fixture roots: the namespace link first, then kernel threads, then their absence', async (t) => {
-  const host = fixtureRoot(t, { mountinfo: (d) => `22 27 0:21 / ${d} rw - proc proc rw,hidepid=invisible\n`, nsLink: 'pid:[4026531836]' });
-  t.match(readProcfsView(host.reader), { hidepid: 'invisible', pidNamespace: 'host', evidence: 'ns_link', pid1Visible: true, selfInHostPidNamespace: true });
+  const host = fixtureRoot(t, {
+    mountinfo: (d) => `22 27 0:21 / ${d} rw - proc proc rw,hidepid=invisible\n`,
+    nsLink: 'pid:[4026531836]',
+  });
+  t.match(readProcfsView(host.reader), {
+    hidepid: 'invisible',
+    pidNamespace: 'host',
+    evidence: 'ns_link',
+    pid1Visible: true,
+    selfInHostPidNamespace: true,
+  });
   const ctr = fixtureRoot(t, { mountinfo: (d) => `22 27 0:21 / ${d} rw - proc proc rw\n`, nsLink: 'pid:[4026532179]' });
   t.match(readProcfsView(ctr.reader), { hidepid: 'off', pidNamespace: 'container', evidence: 'ns_link' });
   const kthread = fixtureRoot(t, { pid2: '2 (kthreadd) S 0 0 0 0 -1 2129984 0 0\n' });
-  t.match(readProcfsView(kthread.reader), { hidepid: 'unknown', pidNamespace: 'host', evidence: 'kernel_thread' }, 'unprivileged: PID 2 is kthreadd');
+  t.match(
+    readProcfsView(kthread.reader),
+    { hidepid: 'unknown', pidNamespace: 'host', evidence: 'kernel_thread' },
+    'unprivileged: PID 2 is kthreadd',
+  );
   const noKthread = fixtureRoot(t, { mountinfo: (d) => `22 27 0:21 / ${d} rw - proc proc rw\n`, pid2: null });
-  t.match(readProcfsView(noKthread.reader), { pidNamespace: 'container', evidence: 'no_kernel_thread' }, 'hidepid off and no PID 2');
-  const userPid2 = fixtureRoot(t, { mountinfo: (d) => `22 27 0:21 / ${d} rw - proc proc rw\n`, pid2: '2 (sh) S 1 2 2 0 -1 4194560 0 0\n' });
-  t.match(readProcfsView(userPid2.reader), { pidNamespace: 'container', evidence: 'no_kernel_thread' }, 'PID 2 an ordinary process');
+  t.match(
+    readProcfsView(noKthread.reader),
+    { pidNamespace: 'container', evidence: 'no_kernel_thread' },
+    'hidepid off and no PID 2',
+  );
+  const userPid2 = fixtureRoot(t, {
+    mountinfo: (d) => `22 27 0:21 / ${d} rw - proc proc rw\n`,
+    pid2: '2 (sh) S 1 2 2 0 -1 4194560 0 0\n',
+  });
+  t.match(
+    readProcfsView(userPid2.reader),
+    { pidNamespace: 'container', evidence: 'no_kernel_thread' },
+    'PID 2 an ordinary process',
+  );
   const cannotTell = fixtureRoot(t, { pid2: null });
   t.match(readProcfsView(cannotTell.reader), { hidepid: 'unknown', pidNamespace: 'unknown', evidence: 'none' });
 });
 
 t.test('one warning per way of not seeing the host', async (t) => {
-  const ok: ProcfsView = { hidepid: 'off', pidNamespace: 'host', evidence: 'ns_link', pid1Visible: true, selfInHostPidNamespace: true };
+  const ok: ProcfsView = {
+    hidepid: 'off',
+    pidNamespace: 'host',
+    evidence: 'ns_link',
+    pid1Visible: true,
+    selfInHostPidNamespace: true,
+  };
   t.equal(procfsViewWarning(ok, '/proc'), undefined);
-  t.match(procfsViewWarning({ ...ok, pidNamespace: 'container' }, '/proc'), /^\/proc shows a container's PID namespace, not the host's/);
-  t.match(procfsViewWarning({ ...ok, pidNamespace: 'unknown' }, '/proc'), /^can't tell whether \/proc shows the host's PID namespace/);
-  t.match(procfsViewWarning({ ...ok, hidepid: 'invisible', pid1Visible: false }, '/proc'), /hidepid=invisible and hides other users' processes/);
-  t.match(procfsViewWarning({ ...ok, selfInHostPidNamespace: false }, '/host/proc'), /runs in a child PID namespace: pid_max is read in that namespace/);
+  t.match(
+    procfsViewWarning({ ...ok, pidNamespace: 'container' }, '/proc'),
+    /^\/proc shows a container's PID namespace, not the host's/,
+  );
+  t.match(
+    procfsViewWarning({ ...ok, pidNamespace: 'unknown' }, '/proc'),
+    /^can't tell whether \/proc shows the host's PID namespace/,
+  );
+  t.match(
+    procfsViewWarning({ ...ok, hidepid: 'invisible', pid1Visible: false }, '/proc'),
+    /hidepid=invisible and hides other users' processes/,
+  );
+  t.match(
+    procfsViewWarning({ ...ok, selfInHostPidNamespace: false }, '/host/proc'),
+    /runs in a child PID namespace: pid_max is read in that namespace/,
+  );
 });
 
-t.test('the real /proc here shows the host, read by root', { skip: process.getuid?.() !== 0 && 'needs root' }, async (t) => {
-  // Root reads PID 1's namespace link where ptrace access to PID 1 is allowed; some sandboxes (a non-dumpable PID 1)
-  // refuse even root, and then kthreadd answers. Either way it is the host.
-  const view = readProcfsView(createProcReader('/proc'));
-  t.match(view, { hidepid: 'off', pidNamespace: 'host', pid1Visible: true, selfInHostPidNamespace: true });
-  t.match(view.evidence, /^(ns_link|kernel_thread)$/);
-});
+t.test(
+  'the real /proc here shows the host, read by root',
+  { skip: process.getuid?.() !== 0 && 'needs root' },
+  async (t) => {
+    // Root reads PID 1's namespace link where ptrace access to PID 1 is allowed; some sandboxes (a non-dumpable PID 1)
+    // refuse even root, and then kthreadd answers. Either way it is the host.
+    const view = readProcfsView(createProcReader('/proc'));
+    t.match(view, { hidepid: 'off', pidNamespace: 'host', pid1Visible: true, selfInHostPidNamespace: true });
+    t.match(view.evidence, /^(ns_link|kernel_thread)$/);
+  },
+);

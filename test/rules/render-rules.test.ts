@@ -47,14 +47,22 @@ t.test('a new selector and runbook base reach every rule and nothing else change
         t.equal(a.annotations!.description, b.annotations.description, `${what}: description unchanged`);
       }
     });
-    t.match(readFileSync(join(dir, name), 'utf8'), /^# Rendered by deploy\/prometheus\/render-rules\.mjs with --selector/, `${name}: says it is a rendering`);
+    t.match(
+      readFileSync(join(dir, name), 'utf8'),
+      /^# Rendered by deploy\/prometheus\/render-rules\.mjs with --selector/,
+      `${name}: says it is a rendering`,
+    );
   }
 
   const tool = promtool();
   if ('path' in tool) {
-    const check = spawnSync(tool.path, ['check', 'rules', join(dir, 'zombie-exporter-rules.yml'), join(dir, 'zombie-exporter-alerts.yml')], {
-      encoding: 'utf8',
-    });
+    const check = spawnSync(
+      tool.path,
+      ['check', 'rules', join(dir, 'zombie-exporter-rules.yml'), join(dir, 'zombie-exporter-alerts.yml')],
+      {
+        encoding: 'utf8',
+      },
+    );
     t.equal(check.status, 0, `promtool check rules on the rendering: ${check.stdout}${check.stderr}`);
   }
 });

@@ -33,8 +33,14 @@ function anchor(heading: string): string {
 
 t.test('every alert the issue asks for exists, and nothing else', async (t) => {
   t.same([...new Set(alerts.map((a) => a.alert))].sort(), [...ALERT_NAMES].sort());
-  t.ok(alerts.every((a) => a.alert && !a.record), 'the alerts file holds only alerts');
-  t.ok(records.every((r) => r.record && !r.alert), 'the rules file holds only recording rules');
+  t.ok(
+    alerts.every((a) => a.alert && !a.record),
+    'the alerts file holds only alerts',
+  );
+  t.ok(
+    records.every((r) => r.record && !r.alert),
+    'the rules file holds only recording rules',
+  );
 });
 
 t.test('recording rule names follow level:metric:operations', async (t) => {
@@ -56,7 +62,8 @@ t.test('every alert has for, severity, a one-sentence summary, a description and
     t.match(description, /\$value/, `${name}: description gives the value`);
     if (a.expr.includes('proctable_zombies_by_parent')) {
       t.match(description, /\$labels\.parent_comm/, `${name}: names the parent's comm`);
-      if (!a.expr.includes('parent_pid="1"')) t.match(description, /\$labels\.parent_pid/, `${name}: names the parent's pid`);
+      if (!a.expr.includes('parent_pid="1"'))
+        t.match(description, /\$labels\.parent_pid/, `${name}: names the parent's pid`);
     }
     const url = a.annotations?.runbook_url ?? '';
     t.equal(url, `${RUNBOOK_BASE}#${a.alert!.toLowerCase()}`, `${name}: runbook_url`);
@@ -66,7 +73,11 @@ t.test('every alert has for, severity, a one-sentence summary, a description and
 
 t.test('two thresholds for one condition are one name with two severities', async (t) => {
   for (const name of ['ZombiesHigh', 'PidUsageHigh']) {
-    t.same(alerts.filter((a) => a.alert === name).map((a) => a.labels!.severity), ['warning', 'critical'], name);
+    t.same(
+      alerts.filter((a) => a.alert === name).map((a) => a.labels!.severity),
+      ['warning', 'critical'],
+      name,
+    );
   }
 });
 
@@ -77,7 +88,9 @@ t.test('every selector carries the job matcher, so render-rules.mjs can swap it 
     t.ok(braces.length > 0, `${what}: has selectors`);
     for (const b of braces) t.ok(b.includes(DEFAULT_SELECTOR), `${what}: ${b}`);
     // A metric name outside a string must come with braces; names inside __name__ regexes are covered above.
-    for (const m of r.expr.matchAll(/(?<![\w:"|])((?:proctable_|zombie_exporter_|instance(?:_parent)?:)[\w:]*|up\b)(\{?)/g)) {
+    for (const m of r.expr.matchAll(
+      /(?<![\w:"|])((?:proctable_|zombie_exporter_|instance(?:_parent)?:)[\w:]*|up\b)(\{?)/g,
+    )) {
       t.equal(m[2], '{', `${what}: ${m[1]} has a selector`);
     }
   }
@@ -115,29 +128,35 @@ const minutes = (d: string): number => {
   return Number(m[1]) * (m[2] === 'h' ? 60 : 1);
 };
 
-t.test('the alert tests cover every alert and severity: just before firing, at firing, and the healthy host', async (t) => {
-  const file = parse(readFileSync(RULE_TESTS[1]!, 'utf8')) as { evaluation_interval: string; tests: UnitTest[] };
-  const step = minutes(file.evaluation_interval);
-  for (const a of alerts) {
-    const sev = a.labels!.severity!;
-    const has = (c: AlertCase) => (c.exp_alerts ?? []).some((e) => e.exp_labels.severity === sev);
-    // In some test: the first evaluation at which this severity fires, and one step earlier it does not.
-    const covered = file.tests.some((u) => {
-      const cases = (u.alert_rule_test ?? []).filter((c) => c.alertname === a.alert);
-      const firing = cases.filter(has).map((c) => minutes(c.eval_time));
-      if (firing.length === 0) return false;
-      const first = Math.min(...firing);
-      return cases.some((c) => minutes(c.eval_time) === first - step && !has(c));
-    });
-    t.ok(covered, `${a.alert} (${sev}): a case one evaluation before it fires, and one as it fires`);
-  }
-  const healthy = file.tests.find((u) => u.name.includes('healthy fork-heavy'));
-  t.ok(healthy, 'a healthy fork-heavy case exists');
-  for (const name of ALERT_NAMES) {
-    const cases = (healthy?.alert_rule_test ?? []).filter((c) => c.alertname === name);
-    t.ok(cases.length >= 2 && cases.every((c) => (c.exp_alerts ?? []).length === 0), `${name}: never fires on the healthy host`);
-  }
-});
+t.test(
+  'the alert tests cover every alert and severity: just before firing, at firing, and the healthy host',
+  async (t) => {
+    const file = parse(readFileSync(RULE_TESTS[1]!, 'utf8')) as { evaluation_interval: string; tests: UnitTest[] };
+    const step = minutes(file.evaluation_interval);
+    for (const a of alerts) {
+      const sev = a.labels!.severity!;
+      const has = (c: AlertCase) => (c.exp_alerts ?? []).some((e) => e.exp_labels.severity === sev);
+      // In some test: the first evaluation at which this severity fires, and one step earlier it does not.
+      const covered = file.tests.some((u) => {
+        const cases = (u.alert_rule_test ?? []).filter((c) => c.alertname === a.alert);
+        const firing = cases.filter(has).map((c) => minutes(c.eval_time));
+        if (firing.length === 0) return false;
+        const first = Math.min(...firing);
+        return cases.some((c) => minutes(c.eval_time) === first - step && !has(c));
+      });
+      t.ok(covered, `${a.alert} (${sev}): a case one evaluation before it fires, and one as it fires`);
+    }
+    const healthy = file.tests.find((u) => u.name.includes('healthy fork-heavy'));
+    t.ok(healthy, 'a healthy fork-heavy case exists');
+    for (const name of ALERT_NAMES) {
+      const cases = (healthy?.alert_rule_test ?? []).filter((c) => c.alertname === name);
+      t.ok(
+        cases.length >= 2 && cases.every((c) => (c.exp_alerts ?? []).length === 0),
+        `${name}: never fires on the healthy host`,
+      );
+    }
+  },
+);
 
 t.test('the recording rule tests check every recorded series', async (t) => {
   const file = parse(readFileSync(RULE_TESTS[0]!, 'utf8')) as { tests: UnitTest[] };

@@ -23,11 +23,19 @@ t.test('fill ratio: +Inf limits are empty, a limit of 0 is full', async (t) => {
 t.test('refused forks count from first sight; new cgroups count from 0; a reset is a new cgroup', async (t) => {
   const r = new ForkRejections(100);
   let out = r.observe([cg('/old', 50), cg('/quiet', 0), cg('/unknown', null)], true, 1000);
-  t.same(out.get('/old'), { sinceStart: 0, lastRejectMs: null }, 'refusals before the exporter started are not counted');
+  t.same(
+    out.get('/old'),
+    { sinceStart: 0, lastRejectMs: null },
+    'refusals before the exporter started are not counted',
+  );
   t.equal(out.has('/unknown'), false, 'no pids.events: nothing to say');
   out = r.observe([cg('/old', 53), cg('/quiet', 0), cg('/new', 4)], true, 2000);
   t.same(out.get('/old'), { sinceStart: 3, lastRejectMs: 2000 });
-  t.same(out.get('/new'), { sinceStart: 4, lastRejectMs: 2000 }, 'appeared after a complete walk: every refusal is since start');
+  t.same(
+    out.get('/new'),
+    { sinceStart: 4, lastRejectMs: 2000 },
+    'appeared after a complete walk: every refusal is since start',
+  );
   out = r.observe([cg('/old', 2), cg('/new', 4)], true, 3000);
   t.same(out.get('/old'), { sinceStart: 2, lastRejectMs: 3000 }, 'the counter went back: removed and made again');
   t.same(out.get('/new'), { sinceStart: 4, lastRejectMs: 2000 }, 'unchanged: the last refusal keeps its time');
@@ -35,7 +43,11 @@ t.test('refused forks count from first sight; new cgroups count from 0; a reset 
   r.observe([cg('/old', 2)], false, 4000);
   t.equal(r.size, 2, 'an incomplete walk forgets nothing it did not reach');
   const after = r.observe([cg('/late', 9)], true, 5000);
-  t.same(after.get('/late'), { sinceStart: 0, lastRejectMs: null }, 'first seen right after an incomplete walk: may be old, counted from here');
+  t.same(
+    after.get('/late'),
+    { sinceStart: 0, lastRejectMs: null },
+    'first seen right after an incomplete walk: may be old, counted from here',
+  );
   const bounded = new ForkRejections(1);
   bounded.observe([cg('/a', 0), cg('/b', 0), cg('/c', 0)], true, 1);
   bounded.observe([], false, 2);
@@ -64,11 +76,14 @@ t.test('the fixture v2 tree: closest to their limit, then the refused-forks set,
   // nginx and huge.service refuse forks; huge's counter was already at 2^64-1 and stays there.
   writeFileSync(`${dir}/nginx.service/pids.events`, 'max 2\n');
   let s = c.select(2000);
-  t.same(s.pids.selected.map((x) => [x.path, x.rejected]), [
-    ['/system.slice/fork-bomb.service', 0],
-    ['/system.slice/docker-9ec39b91f3d70e1beff50a308f77067065ea6be0d91a3378375056cd4422cf3d.scope', 0],
-    ['/system.slice/nginx.service', 2],
-  ]);
+  t.same(
+    s.pids.selected.map((x) => [x.path, x.rejected]),
+    [
+      ['/system.slice/fork-bomb.service', 0],
+      ['/system.slice/docker-9ec39b91f3d70e1beff50a308f77067065ea6be0d91a3378375056cd4422cf3d.scope', 0],
+      ['/system.slice/nginx.service', 2],
+    ],
+  );
   t.equal(s.pids.selected[2]!.peak, 12, 'peak read for the exported');
 
   writeFileSync(`${tree.dir}/fs/cgroup/init.scope/pids.events`, 'max 1\n');
@@ -88,7 +103,12 @@ t.test('the fixture v2 tree: closest to their limit, then the refused-forks set,
 
 t.test('no hierarchy, or an unlistable one: an error, an empty selection, never a throw', async (t) => {
   const none = new CgroupPidsSelector(createSysfsReader('/nonexistent-sysfs'), 20, 100).select(1);
-  t.same(none.pids, { hierarchy: null, cgroups: 0, selected: [], skipped: { vanished: 0, permission: 0, malformed: 0, io_error: 0, limit: 0 } });
+  t.same(none.pids, {
+    hierarchy: null,
+    cgroups: 0,
+    selected: [],
+    skipped: { vanished: 0, permission: 0, malformed: 0, io_error: 0, limit: 0 },
+  });
   t.match(none.error, /^list \/nonexistent-sysfs\/fs\/cgroup: ENOENT$/);
   const reader = createSysfsReader(V2);
   const listSubdirs = (rel: string): string[] => {

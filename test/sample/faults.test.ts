@@ -22,7 +22,8 @@ const nextSample = async (sampler: Sampler): Promise<Sample> => ((await once(sam
 
 const base = createProcReader(ZOMBIE_TREE, { native: false });
 const clean = createSampleTaker({ reader: base, topParents: 10 }).take();
-const collectWith = (faults: Faults) => createSampleTaker({ reader: faultyReader(base, faults), topParents: 10 }).take();
+const collectWith = (faults: Faults) =>
+  createSampleTaker({ reader: faultyReader(base, faults), topParents: 10 }).take();
 // pid 100 is the top parent (4 zombies), 101 one of its zombies, 500 a plain process.
 const ERRNO_REASON: [string, string][] = [
   ['ENOENT', 'vanished'],
@@ -38,12 +39,26 @@ const ERRNO_REASON: [string, string][] = [
 t.test('a stat that fails to open or to read is skipped and counted by reason', async (t) => {
   for (const phase of ['pidFile', 'pidRead'] as const) {
     for (const [code, reason] of ERRNO_REASON) {
-      const s = collectWith({ [phase]: (pid: number, name: string) => (name === 'stat' && (pid === 101 || pid === 500) ? code : undefined) });
+      const s = collectWith({
+        [phase]: (pid: number, name: string) => (name === 'stat' && (pid === 101 || pid === 500) ? code : undefined),
+      });
       const what = `${code} on ${phase === 'pidFile' ? 'open' : 'read'}`;
-      t.equal(s.skipped[reason as keyof typeof s.skipped], clean.skipped[reason as keyof typeof s.skipped] + 2, `${what}: two more ${reason}`);
+      t.equal(
+        s.skipped[reason as keyof typeof s.skipped],
+        clean.skipped[reason as keyof typeof s.skipped] + 2,
+        `${what}: two more ${reason}`,
+      );
       t.equal(s.processes, clean.processes - 2, `${what}: the rest are read`);
       t.equal(s.zombies, clean.zombies - 1, `${what}: the unreadable zombie is not guessed at`);
-      if (reason !== 'vanished') t.match(s.skipDetails, [{ pid: 101, reason, detail: code }, { pid: 500, reason, detail: code }].map((d) => d), `${what}: which pid and why`);
+      if (reason !== 'vanished')
+        t.match(
+          s.skipDetails,
+          [
+            { pid: 101, reason, detail: code },
+            { pid: 500, reason, detail: code },
+          ].map((d) => d),
+          `${what}: which pid and why`,
+        );
     }
   }
 });
@@ -55,33 +70,66 @@ t.test('empty, truncated and junk stat files are malformed, each with its parse 
     ['cut mid-line', (real) => real.subarray(0, real.lastIndexOf(')') + 12), 'truncated'],
     ['cut inside comm', (real) => real.subarray(0, real.indexOf('(') + 2), 'truncated'],
     ['no comm', () => Buffer.from('101 S 1\n'), 'no_comm'],
-    ['a state that is none', (real) => Buffer.from(real.toString('latin1').replace(') Z ', ') Q '), 'latin1'), 'bad_state'],
-    ['letters for numbers', (real) => Buffer.from(real.toString('latin1').replace(/\) Z \d+/, ') Z abc'), 'latin1'), 'bad_number'],
+    [
+      'a state that is none',
+      (real) => Buffer.from(real.toString('latin1').replace(') Z ', ') Q '), 'latin1'),
+      'bad_state',
+    ],
+    [
+      'letters for numbers',
+      (real) => Buffer.from(real.toString('latin1').replace(/\) Z \d+/, ') Z abc'), 'latin1'),
+      'bad_number',
+    ],
     ['binary junk', () => Buffer.from([0xff, 0x00, 0x28, 0x29, 0x0a, 0x80]), 'bad_state'],
     ['a pid of letters', (real) => Buffer.concat([Buffer.from('x'), real]), 'bad_number'],
   ];
   for (const [what, mangle, failure] of cases) {
-    const s = collectWith({ pidContent: (pid, name, real) => (name === 'stat' && pid === 101 ? mangle(real) : undefined) });
+    const s = collectWith({
+      pidContent: (pid, name, real) => (name === 'stat' && pid === 101 ? mangle(real) : undefined),
+    });
     t.equal(s.skipped.malformed, clean.skipped.malformed + 1, `${what}: one more malformed`);
-    t.ok(s.skipDetails.some((d) => d.pid === 101 && d.detail === failure), `${what}: ${failure}`);
+    t.ok(
+      s.skipDetails.some((d) => d.pid === 101 && d.detail === failure),
+      `${what}: ${failure}`,
+    );
     t.equal(s.zombies, clean.zombies - 1, `${what}: not counted as anything`);
   }
 });
 
 t.test('pid_max or loadavg unreadable, empty or truncated fails the sample, naming the source', async (t) => {
-  for (const [rel, source] of [['loadavg', 'loadavg'], ['sys/kernel/pid_max', 'pid_max']] as const) {
+  for (const [rel, source] of [
+    ['loadavg', 'loadavg'],
+    ['sys/kernel/pid_max', 'pid_max'],
+  ] as const) {
     for (const [code] of ERRNO_REASON) {
-      t.throws(() => collectWith({ text: (r) => (r === rel ? code : undefined) }), new SourceFailure(source, `read ${rel}: ${code}`));
+      t.throws(
+        () => collectWith({ text: (r) => (r === rel ? code : undefined) }),
+        new SourceFailure(source, `read ${rel}: ${code}`),
+      );
     }
-    for (const [what, text] of [['empty', ''], ['truncated', rel === 'loadavg' ? '0.00 0.01 ' : '32'.slice(0, 0)], ['junk', '\u0000\u00ff']]) {
-      t.throws(() => collectWith({ textContent: (r) => (r === rel ? text : undefined) }), { source, message: new RegExp(`^parse ${rel}: `) }, `${rel} ${what}`);
+    for (const [what, text] of [
+      ['empty', ''],
+      ['truncated', rel === 'loadavg' ? '0.00 0.01 ' : '32'.slice(0, 0)],
+      ['junk', '\u0000\u00ff'],
+    ]) {
+      t.throws(
+        () => collectWith({ textContent: (r) => (r === rel ? text : undefined) }),
+        { source, message: new RegExp(`^parse ${rel}: `) },
+        `${rel} ${what}`,
+      );
     }
   }
-  for (const [rel, source] of [['sys/kernel/threads-max', 'threads_max'], ['stat', 'stat'], ['1/status', 'init']] as const) {
+  for (const [rel, source] of [
+    ['sys/kernel/threads-max', 'threads_max'],
+    ['stat', 'stat'],
+    ['1/status', 'init'],
+  ] as const) {
     const s = collectWith({ text: (r) => (r === rel ? 'EIO' : undefined) });
     t.same(s.sourceErrors, [{ source, message: `read ${rel}: EIO` }], `${rel}: the sample stands without it`);
     // A number cut short is still a number; what can be told apart is a file cut before its line or mid-word.
-    const truncated = collectWith({ textContent: (r, real) => (r === rel ? (rel === 'sys/kernel/threads-max' ? '' : real.slice(0, 4)) : undefined) });
+    const truncated = collectWith({
+      textContent: (r, real) => (r === rel ? (rel === 'sys/kernel/threads-max' ? '' : real.slice(0, 4)) : undefined),
+    });
     t.equal(truncated.sourceErrors[0]?.source, source, `${rel} truncated: reported, not fatal`);
   }
 });
@@ -92,80 +140,101 @@ t.test('a proc root that cannot be listed fails the sample as procfs_root', asyn
   }
 });
 
-t.test('the running exporter: last good sample served with its timestamp, failures counted, /healthz says why', async (t) => {
-  let faults: Faults = {};
-  let now = 1_700_000_000_000;
-  const collector = createSampleTaker({
-    reader: faultyReader(base, {
-      list: () => faults.list?.(),
-      text: (r) => faults.text?.(r),
-      pidFile: (p, n) => faults.pidFile?.(p, n),
-    }),
-    topParents: 10,
-    now: () => now,
-  });
-  const sampler = new Sampler({ take: () => collector.take(), intervalMs: 10, now: () => now });
-  const metrics = new ExporterMetrics(new Registry(), { version: 't', nodejsVersion: 'v', walker: 'node' }, 0.01, () => now);
-  const logs: string[] = [];
-  sampler.on('sample', (s) => metrics.recordSample(s));
-  sampler.on('failure', (f) => metrics.recordFailure(f.source));
-  const app = buildApp({
-    telemetryPath: '/metrics',
-    sampleIntervalMs: 10,
-    version: 't',
-    samples: sampler,
-    exposition: () => metrics.exposition(),
-    metricsContentType: metrics.contentType,
-    logger: createLogger('debug', 'logfmt', (l) => logs.push(l)),
-    now: () => now,
-  });
-  t.teardown(() => sampler.stop());
-  const scrape = async () => parseExposition((await app.inject('/metrics')).body);
-  const health = async () => {
-    const res = await app.inject('/healthz');
-    return { status: res.statusCode, body: res.json<{ reason: string; lastSampleTime: string; skipped: Record<string, number> }>() };
-  };
-  sampler.start();
-  await nextSample(sampler);
-  const goodTs = valueOf(await scrape(), 'zombie_exporter_last_sample_timestamp_seconds');
-  t.equal(goodTs, now / 1000);
+t.test(
+  'the running exporter: last good sample served with its timestamp, failures counted, /healthz says why',
+  async (t) => {
+    let faults: Faults = {};
+    let now = 1_700_000_000_000;
+    const collector = createSampleTaker({
+      reader: faultyReader(base, {
+        list: () => faults.list?.(),
+        text: (r) => faults.text?.(r),
+        pidFile: (p, n) => faults.pidFile?.(p, n),
+      }),
+      topParents: 10,
+      now: () => now,
+    });
+    const sampler = new Sampler({ take: () => collector.take(), intervalMs: 10, now: () => now });
+    const metrics = new ExporterMetrics(
+      new Registry(),
+      { version: 't', nodejsVersion: 'v', walker: 'node' },
+      0.01,
+      () => now,
+    );
+    const logs: string[] = [];
+    sampler.on('sample', (s) => metrics.recordSample(s));
+    sampler.on('failure', (f) => metrics.recordFailure(f.source));
+    const app = buildApp({
+      telemetryPath: '/metrics',
+      sampleIntervalMs: 10,
+      version: 't',
+      samples: sampler,
+      exposition: () => metrics.exposition(),
+      metricsContentType: metrics.contentType,
+      logger: createLogger('debug', 'logfmt', (l) => logs.push(l)),
+      now: () => now,
+    });
+    t.teardown(() => sampler.stop());
+    const scrape = async () => parseExposition((await app.inject('/metrics')).body);
+    const health = async () => {
+      const res = await app.inject('/healthz');
+      return {
+        status: res.statusCode,
+        body: res.json<{ reason: string; lastSampleTime: string; skipped: Record<string, number> }>(),
+      };
+    };
+    sampler.start();
+    await nextSample(sampler);
+    const goodTs = valueOf(await scrape(), 'zombie_exporter_last_sample_timestamp_seconds');
+    t.equal(goodTs, now / 1000);
 
-  // Pids failing with EMFILE: the sample is published with them skipped and counted.
-  faults = { pidFile: (pid) => (pid === 500 || pid === 501 ? 'EMFILE' : undefined) };
-  now += 10;
-  const withSkips = await nextSample(sampler);
-  t.equal(withSkips.skipped.io_error, clean.skipped.io_error + 2);
-  const skippedAfter = valueOf(await scrape(), 'zombie_exporter_skipped_pids_total', { reason: 'io_error' })!;
-  t.ok(skippedAfter >= 1 + 3, `io_error skips accumulate over samples (${skippedAfter})`);
-  t.match((await health()).body.reason, /pids skipped in the last sample \(3 malformed, 3 io_error\)/);
+    // Pids failing with EMFILE: the sample is published with them skipped and counted.
+    faults = { pidFile: (pid) => (pid === 500 || pid === 501 ? 'EMFILE' : undefined) };
+    now += 10;
+    const withSkips = await nextSample(sampler);
+    t.equal(withSkips.skipped.io_error, clean.skipped.io_error + 2);
+    const skippedAfter = valueOf(await scrape(), 'zombie_exporter_skipped_pids_total', { reason: 'io_error' })!;
+    t.ok(skippedAfter >= 1 + 3, `io_error skips accumulate over samples (${skippedAfter})`);
+    t.match((await health()).body.reason, /pids skipped in the last sample \(3 malformed, 3 io_error\)/);
 
-  // loadavg failing: no new sample; the old one is served as it was, with its timestamp.
-  faults = { text: (r) => (r === 'loadavg' ? 'EIO' : undefined) };
-  const failedAt = now;
-  await waitFor('a failure', () => sampler.lastFailure?.source === 'loadavg');
-  const frozen = valueOf(await scrape(), 'zombie_exporter_last_sample_timestamp_seconds');
-  t.equal(frozen, failedAt / 1000, 'the last good sample, with its own timestamp');
-  t.equal(valueOf(await scrape(), 'proctable_zombies'), withSkips.zombies, 'and its values');
-  await waitFor('errors counted', async () => valueOf(await scrape(), 'zombie_exporter_sample_errors_total', { source: 'loadavg' })! >= 2);
-  const fresh = await health();
-  t.equal(fresh.status, 200, 'within three intervals it is still healthy...');
-  t.match(fresh.body.reason, 'the latest collection failed (loadavg): read loadavg: EIO', '...but says what is wrong');
-  now += 1000;
-  const stale = await health();
-  t.equal(stale.status, 503, 'past three intervals: unhealthy');
-  t.match(stale.body.reason, /^last sample 1\.0s ago, older than 3 intervals \(0\.03s\); the latest collection failed \(loadavg\): read loadavg: EIO/);
-  t.equal(stale.body.lastSampleTime, new Date(failedAt).toISOString());
+    // loadavg failing: no new sample; the old one is served as it was, with its timestamp.
+    faults = { text: (r) => (r === 'loadavg' ? 'EIO' : undefined) };
+    const failedAt = now;
+    await waitFor('a failure', () => sampler.lastFailure?.source === 'loadavg');
+    const frozen = valueOf(await scrape(), 'zombie_exporter_last_sample_timestamp_seconds');
+    t.equal(frozen, failedAt / 1000, 'the last good sample, with its own timestamp');
+    t.equal(valueOf(await scrape(), 'proctable_zombies'), withSkips.zombies, 'and its values');
+    await waitFor(
+      'errors counted',
+      async () => valueOf(await scrape(), 'zombie_exporter_sample_errors_total', { source: 'loadavg' })! >= 2,
+    );
+    const fresh = await health();
+    t.equal(fresh.status, 200, 'within three intervals it is still healthy...');
+    t.match(
+      fresh.body.reason,
+      'the latest collection failed (loadavg): read loadavg: EIO',
+      '...but says what is wrong',
+    );
+    now += 1000;
+    const stale = await health();
+    t.equal(stale.status, 503, 'past three intervals: unhealthy');
+    t.match(
+      stale.body.reason,
+      /^last sample 1\.0s ago, older than 3 intervals \(0\.03s\); the latest collection failed \(loadavg\): read loadavg: EIO/,
+    );
+    t.equal(stale.body.lastSampleTime, new Date(failedAt).toISOString());
 
-  // The proc root gone.
-  faults = { list: () => 'ENOENT', text: () => 'ENOENT' };
-  await waitFor('the root failure', () => sampler.lastFailure?.source === 'procfs_root');
-  t.match((await health()).body.reason, 'the latest collection failed (procfs_root): list the proc root: ENOENT');
-  t.equal((await app.inject('/metrics')).statusCode, 200, 'still serving');
+    // The proc root gone.
+    faults = { list: () => 'ENOENT', text: () => 'ENOENT' };
+    await waitFor('the root failure', () => sampler.lastFailure?.source === 'procfs_root');
+    t.match((await health()).body.reason, 'the latest collection failed (procfs_root): list the proc root: ENOENT');
+    t.equal((await app.inject('/metrics')).statusCode, 200, 'still serving');
 
-  // Recovery.
-  faults = {};
-  await waitFor('recovery', () => sampler.lastFailure === undefined);
-  const recovered = await health();
-  t.equal(recovered.status, 200);
-  t.equal(valueOf(await scrape(), 'zombie_exporter_last_sample_timestamp_seconds'), now / 1000, 'a new timestamp');
-});
+    // Recovery.
+    faults = {};
+    await waitFor('recovery', () => sampler.lastFailure === undefined);
+    const recovered = await health();
+    t.equal(recovered.status, 200);
+    t.equal(valueOf(await scrape(), 'zombie_exporter_last_sample_timestamp_seconds'), now / 1000, 'a new timestamp');
+  },
+);

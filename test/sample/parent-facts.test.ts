@@ -82,6 +82,8 @@ t.test("a parent's cgroup is read once a minute while it keeps zombies, and forg
   t.equal(cgroups.size, 0, 'nobody asked in a whole sample: forgotten');
   t.equal(cgroups.cgroupOf(0, 1), null, 'pid 0: outside the namespace');
   t.equal(cgroups.cgroupOf(424242, 1), null, 'gone');
-  const hidden = new ParentFacts(faultyReader(base, { text: (rel) => (rel.endsWith('/cgroup') ? 'EACCES' : undefined) }));
+  const hidden = new ParentFacts(
+    faultyReader(base, { text: (rel) => (rel.endsWith('/cgroup') ? 'EACCES' : undefined) }),
+  );
   t.equal(hidden.cgroupOf(100, 1), null, 'unreadable is unknown, never a throw');
 });

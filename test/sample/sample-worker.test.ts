@@ -49,9 +49,11 @@ t.test('a dead worker fails the pending sample and the next call starts a new on
   const pending = wc.take();
   // A non-blocking open for writing fails with ENXIO until a reader has the FIFO open: then the worker is inside
   // its read of loadavg, mid-collection.
-  const fd = await waitFor('the worker to open loadavg', () => openSync(`${tree.dir}/loadavg`, constants.O_WRONLY | constants.O_NONBLOCK));
+  const fd = await waitFor('the worker to open loadavg', () =>
+    openSync(`${tree.dir}/loadavg`, constants.O_WRONLY | constants.O_NONBLOCK),
+  );
   // @ts-expect-error reaching the private worker to kill it
-  const terminated = (wc.worker!).terminate();
+  const terminated = wc.worker!.terminate();
   writeSync(fd, loadavg); // unblocks the read; the worker dies at its next JavaScript step instead of answering
   closeSync(fd);
   await terminated;

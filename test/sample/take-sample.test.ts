@@ -17,7 +17,10 @@ t.test('the fixture tree, counted exactly and checked against a scan of the file
   t.equal(s.zombieLeadersWithThreads, truth.filter((p) => p.state === 'Z' && p.threads > 1).length);
   t.equal(s.zombieLeadersWithThreads, 1);
   t.equal(s.zombieParents, new Set(truthZombies.map((p) => p.ppid)).size);
-  t.equal(s.visibleTasks, truth.reduce((n, p) => n + p.threads, 0));
+  t.equal(
+    s.visibleTasks,
+    truth.reduce((n, p) => n + p.threads, 0),
+  );
   t.equal(s.visibleTasks, 25);
   t.equal(s.processes, 20);
   t.same(s.processesByState, { R: 1, S: 5, D: 1, Z: 10, T: 1, t: 0, X: 0, I: 2 });
@@ -45,13 +48,19 @@ t.test('the fixture tree, counted exactly and checked against a scan of the file
 t.test('top-N keeps PID 1 and sums the rest into other', async (t) => {
   for (const n of [0, 1, 2, 3]) {
     const s = createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents: n }).take();
-    t.ok(s.topParents.some((p) => p.pid === 1), `n=${n}: PID 1 present`);
+    t.ok(
+      s.topParents.some((p) => p.pid === 1),
+      `n=${n}: PID 1 present`,
+    );
     t.equal(s.topParents.length, n === 0 ? 1 : n < 2 ? n + 1 : n, `n=${n}: bounded`);
     t.equal(sumParents(s), 9, `n=${n}: sums to the total`);
     t.equal(s.other.parents + s.topParents.filter((p) => p.zombies > 0).length, 4);
   }
   const one = createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents: 1 }).take();
-  t.same(one.topParents.map((p) => p.pid), [100, 1]);
+  t.same(
+    one.topParents.map((p) => p.pid),
+    [100, 1],
+  );
   t.same(one.other, { parents: 2, zombies: 3, oldestAgeSeconds: 0 });
 });
 
@@ -61,7 +70,10 @@ t.test('PID 1 with no zombies is still listed, at 0', async (t) => {
   rmSync(`${tree.dir}/401`, { recursive: true });
   rmSync(`${tree.dir}/402`, { recursive: true });
   const s = createSampleTaker({ reader: createProcReader(tree.dir), topParents: 1 }).take();
-  t.same(s.topParents.find((p) => p.pid === 1), { pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, zombiePids: [] });
+  t.same(
+    s.topParents.find((p) => p.pid === 1),
+    { pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, zombiePids: [] },
+  );
 });
 
 t.test('ages grow from first sight; reaped zombies are counted and forgotten; reused pids start over', async (t) => {
@@ -84,7 +96,11 @@ t.test('ages grow from first sight; reaped zombies are counted and forgotten; re
   t.equal(s.oldestZombieAgeSeconds, 600);
   const leaky = s.topParents.find((p) => p.pid === 300)!;
   t.same([leaky.zombies, leaky.oldestAgeSeconds, leaky.zombiePids], [2, 600, [301, 303]]);
-  t.same([s.zombiesAppearedTotal, s.zombiesReapedTotal], [11, 2], '303 appeared; 102 reused counts as reaped and appeared');
+  t.same(
+    [s.zombiesAppearedTotal, s.zombiesReapedTotal],
+    [11, 2],
+    '303 appeared; 102 reused counts as reaped and appeared',
+  );
   t.equal(s.zombies, 9);
 });
 
@@ -100,22 +116,41 @@ t.test('essential sources fail the sample; others leave their metric out', async
     ['loadavg', 'loadavg'],
     ['sys/kernel/pid_max', 'pid_max'],
   ] as const) {
-    const c = createSampleTaker({ reader: faultyReader(base, { text: (r) => (r === rel ? 'EIO' : undefined) }), topParents: 10 });
+    const c = createSampleTaker({
+      reader: faultyReader(base, { text: (r) => (r === rel ? 'EIO' : undefined) }),
+      topParents: 10,
+    });
     t.throws(() => c.take(), new SourceFailure(source, `read ${rel}: EIO`));
   }
   const unlisted = createSampleTaker({ reader: faultyReader(base, { list: () => 'ENOENT' }), topParents: 10 });
-  t.throws(() => unlisted.take(), new SourceFailure('procfs_root', 'list the proc root: ENOENT'), 'the root path is not in the message');
-  const gone = createSampleTaker({ reader: faultyReader(base, { list: () => 'ENOENT', text: () => 'ENOENT' }), topParents: 10 });
-  t.throws(() => gone.take(), new SourceFailure('procfs_root', 'list the proc root: ENOENT'), 'a root that went away is named as such');
+  t.throws(
+    () => unlisted.take(),
+    new SourceFailure('procfs_root', 'list the proc root: ENOENT'),
+    'the root path is not in the message',
+  );
+  const gone = createSampleTaker({
+    reader: faultyReader(base, { list: () => 'ENOENT', text: () => 'ENOENT' }),
+    topParents: 10,
+  });
+  t.throws(
+    () => gone.take(),
+    new SourceFailure('procfs_root', 'list the proc root: ENOENT'),
+    'a root that went away is named as such',
+  );
 
   const partial = createSampleTaker({
-    reader: faultyReader(base, { text: (r) => (['sys/kernel/threads-max', 'stat', '1/status'].includes(r) ? 'EIO' : undefined) }),
+    reader: faultyReader(base, {
+      text: (r) => (['sys/kernel/threads-max', 'stat', '1/status'].includes(r) ? 'EIO' : undefined),
+    }),
     topParents: 10,
   }).take();
   t.equal(partial.threadsMax, null);
   t.equal(partial.forksTotal, null);
   t.equal(partial.init?.sigchldHandled, null);
-  t.same(partial.sourceErrors.map((e) => e.source), ['threads_max', 'stat', 'init']);
+  t.same(
+    partial.sourceErrors.map((e) => e.source),
+    ['threads_max', 'stat', 'init'],
+  );
   t.equal(partial.zombies, 9, 'the walk still counts');
 
   const hidden = createSampleTaker({
@@ -160,26 +195,38 @@ t.test('leaking top parents carry their state, owner, cgroup and a start-time bo
   t.equal(s.firstSampleMs, s.timestampMs, 'one look: the first sample is this one');
 });
 
-t.test('parent details: unreadable files and a missing parent read as null; a parent without zombies gets none', async (t) => {
-  const tree = copyTree(ZOMBIE_TREE);
-  t.teardown(tree.remove);
-  rmSync(`${tree.dir}/200`, { recursive: true }); // the parent exits before its zombies are reaped
-  rmSync(`${tree.dir}/401`, { recursive: true });
-  rmSync(`${tree.dir}/402`, { recursive: true });
-  const reader = faultyReader(createProcReader(tree.dir), {
-    text: (rel) => (rel === '100/status' || rel === 'uptime' || rel === '1/root/etc/passwd' ? 'EACCES' : undefined),
-  });
-  const s = createSampleTaker({ reader, topParents: 10 }).take();
-  const bash = s.topParents.find((p) => p.pid === 100)!;
-  t.same([bash.state, bash.uid, bash.user, bash.cgroup, bash.oldestStartedSecondsAgo], ['S', null, null, '/user.slice/user-1000.slice/session-3.scope', null]);
-  const gone = s.topParents.find((p) => p.pid === 200)!;
-  t.same([gone.comm, gone.state, gone.uid, gone.cgroup], ['', null, null, null]);
-  t.same(Object.keys(s.topParents.find((p) => p.pid === 1)!), ['pid', 'comm', 'zombies', 'oldestAgeSeconds', 'zombiePids']);
-  t.equal(s.zombies, 7, 'the walk is unaffected');
-  t.same(s.sourceErrors, []);
-});
+t.test(
+  'parent details: unreadable files and a missing parent read as null; a parent without zombies gets none',
+  async (t) => {
+    const tree = copyTree(ZOMBIE_TREE);
+    t.teardown(tree.remove);
+    rmSync(`${tree.dir}/200`, { recursive: true }); // the parent exits before its zombies are reaped
+    rmSync(`${tree.dir}/401`, { recursive: true });
+    rmSync(`${tree.dir}/402`, { recursive: true });
+    const reader = faultyReader(createProcReader(tree.dir), {
+      text: (rel) => (rel === '100/status' || rel === 'uptime' || rel === '1/root/etc/passwd' ? 'EACCES' : undefined),
+    });
+    const s = createSampleTaker({ reader, topParents: 10 }).take();
+    const bash = s.topParents.find((p) => p.pid === 100)!;
+    t.same(
+      [bash.state, bash.uid, bash.user, bash.cgroup, bash.oldestStartedSecondsAgo],
+      ['S', null, null, '/user.slice/user-1000.slice/session-3.scope', null],
+    );
+    const gone = s.topParents.find((p) => p.pid === 200)!;
+    t.same([gone.comm, gone.state, gone.uid, gone.cgroup], ['', null, null, null]);
+    t.same(Object.keys(s.topParents.find((p) => p.pid === 1)!), [
+      'pid',
+      'comm',
+      'zombies',
+      'oldestAgeSeconds',
+      'zombiePids',
+    ]);
+    t.equal(s.zombies, 7, 'the walk is unaffected');
+    t.same(s.sourceErrors, []);
+  },
+);
 
-t.test('a proc root other than /proc never falls back to this machine\'s passwd', async (t) => {
+t.test("a proc root other than /proc never falls back to this machine's passwd", async (t) => {
   const tree = copyTree(ZOMBIE_TREE);
   t.teardown(tree.remove);
   rmSync(`${tree.dir}/1/root`, { recursive: true });
@@ -187,7 +234,11 @@ t.test('a proc root other than /proc never falls back to this machine\'s passwd'
   const bash = s.topParents.find((p) => p.pid === 100)!;
   t.same([bash.uid, bash.user], [1000, null], 'uid known, name unknown rather than guessed from the wrong host');
   t.throws(() => createProcReader(tree.dir).readPasswd(), { code: 'ENOENT' });
-  t.match(createProcReader('/proc').readPasswd(), /^root:/m, 'for /proc itself a passwd is always found: /proc/1/root/etc/passwd, else /etc/passwd');
+  t.match(
+    createProcReader('/proc').readPasswd(),
+    /^root:/m,
+    'for /proc itself a passwd is always found: /proc/1/root/etc/passwd, else /etc/passwd',
+  );
 });
 
 t.test('firstSampleMs stays at the first sample, so ages can say "already there"', async (t) => {

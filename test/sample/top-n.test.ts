@@ -21,8 +21,14 @@ t.test('ties are broken by the comparator, deterministically', async (t) => {
     { pid: 1, z: 1 },
   ];
   const before = (a: (typeof items)[0], b: (typeof items)[0]) => (a.z !== b.z ? a.z > b.z : a.pid < b.pid);
-  t.same(topN(items, 3, before).map((i) => i.pid), [9, 2, 5]);
-  t.same(topN(items.reverse(), 3, before).map((i) => i.pid), [9, 2, 5]);
+  t.same(
+    topN(items, 3, before).map((i) => i.pid),
+    [9, 2, 5],
+  );
+  t.same(
+    topN(items.reverse(), 3, before).map((i) => i.pid),
+    [9, 2, 5],
+  );
 });
 
 t.test('comparisons grow with items times log n, not items times log items', async (t) => {

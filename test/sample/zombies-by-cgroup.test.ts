@@ -14,7 +14,13 @@ t.test('top N cgroups by zombies, the rest in other, unknown parents under ""; s
     { pid: 20, zombies: 3 },
     { pid: 30, zombies: 4 },
   ];
-  const cgroup: Record<number, string | null> = { 1: '/init.scope', 10: '/a.service', 11: '/a.service', 20: '/b.service', 30: null };
+  const cgroup: Record<number, string | null> = {
+    1: '/init.scope',
+    10: '/a.service',
+    11: '/a.service',
+    20: '/b.service',
+    30: null,
+  };
   const two = zombiesByCgroup(parents, (pid) => cgroup[pid] ?? null, 2);
   t.same(two.top, [
     { cgroup: '/a.service', zombies: 6 },
@@ -25,9 +31,20 @@ t.test('top N cgroups by zombies, the rest in other, unknown parents under ""; s
   t.equal(all.top.reduce((n, c) => n + c.zombies, 0) + all.other, 15, 'sums to the total');
   t.equal(all.top.length, 4);
   let asked = 0;
-  t.same(zombiesByCgroup(parents, () => (asked++, null), 0), { top: [], other: 15 }, 'N=0: no series, no reads');
+  t.same(
+    zombiesByCgroup(parents, () => (asked++, null), 0),
+    { top: [], other: 15 },
+    'N=0: no series, no reads',
+  );
   t.equal(asked, 0);
-  const tie = zombiesByCgroup([{ pid: 1, zombies: 1 }, { pid: 2, zombies: 1 }], (pid) => (pid === 1 ? '/z' : '/a'), 1);
+  const tie = zombiesByCgroup(
+    [
+      { pid: 1, zombies: 1 },
+      { pid: 2, zombies: 1 },
+    ],
+    (pid) => (pid === 1 ? '/z' : '/a'),
+    1,
+  );
   t.same(tie.top, [{ cgroup: '/a', zombies: 1 }], 'ties by path, for a stable series set');
 });
 
@@ -48,7 +65,8 @@ t.test('namespace-relative paths resolve against the walked cgroups when exactly
 });
 
 t.test('labels: paths as written, capped at 256 keeping the tail', async (t) => {
-  const k8s = '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-poddd1bf9d1_241d_47f5_8e25_12de83135812.slice/cri-containerd-f45298cd514d1930c4fe3afc4412e59547f7e3148fddd22ca33cefce046eb830.scope';
+  const k8s =
+    '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-poddd1bf9d1_241d_47f5_8e25_12de83135812.slice/cri-containerd-f45298cd514d1930c4fe3afc4412e59547f7e3148fddd22ca33cefce046eb830.scope';
   t.equal(cgroupLabel(k8s), k8s, `the longest common shape (${k8s.length}) fits whole`);
   const long = `/${'a'.repeat(300)}/leaf.scope`;
   const label = cgroupLabel(long);

@@ -1,8 +1,24 @@
 import t from 'tap';
-import { counted, formatAge, formatPercent, sigchldText, stateText, userText, zombieAgeText } from '../../src/snapshot/format.js';
+import {
+  counted,
+  formatAge,
+  formatPercent,
+  sigchldText,
+  stateText,
+  userText,
+  zombieAgeText,
+} from '../../src/snapshot/format.js';
 
 t.test('ages', async (t) => {
-  t.same([0, 59.4, 60, 3599, 3600, 86399, 90000].map(formatAge), ['0s', '59s', '1m0s', '59m59s', '1h0m', '23h59m', '1d1h']);
+  t.same([0, 59.4, 60, 3599, 3600, 86399, 90000].map(formatAge), [
+    '0s',
+    '59s',
+    '1m0s',
+    '59m59s',
+    '1h0m',
+    '23h59m',
+    '1d1h',
+  ]);
 });
 
 t.test('a zombie age says what is known: exact, at least, at most, or unknown', async (t) => {
@@ -16,14 +32,16 @@ t.test('a zombie age says what is known: exact, at least, at most, or unknown', 
 t.test('percentages, counts, states, users, SIGCHLD', async (t) => {
   t.same([formatPercent(0.01373), formatPercent(1), formatPercent(0)], ['1.4%', '100.0%', '0.0%']);
   t.same([counted(1, 'zombie'), counted(0, 'zombie'), counted(2, 'parent')], ['1 zombie', '0 zombies', '2 parents']);
-  t.same([stateText('S'), stateText('t'), stateText(null), stateText('?')], ['S sleeping', 't tracing stop', 'unknown', '?']);
+  t.same(
+    [stateText('S'), stateText('t'), stateText(null), stateText('?')],
+    ['S sleeping', 't tracing stop', 'unknown', '?'],
+  );
   t.same(
     [userText({ uid: 0, user: 'root' }), userText({ uid: 999, user: null }), userText({ uid: null, user: null })],
     ['root', 'uid 999', 'unknown'],
   );
-  t.same([sigchldText(true), sigchldText(false), sigchldText(null)], [
-    'SIGCHLD handled',
-    'SIGCHLD left at default (may never reap)',
-    'SIGCHLD handling unknown',
-  ]);
+  t.same(
+    [sigchldText(true), sigchldText(false), sigchldText(null)],
+    ['SIGCHLD handled', 'SIGCHLD left at default (may never reap)', 'SIGCHLD handling unknown'],
+  );
 });

@@ -2,7 +2,8 @@ import t from 'tap';
 import { advise, type LeakingParent } from '../../src/snapshot/next-step.js';
 
 /** The advice as one paragraph: what the page and the JSON's nextStep show. */
-const nextStep = (parent: LeakingParent, initSigchldHandled: boolean | null): string => advise(parent, initSigchldHandled).text;
+const nextStep = (parent: LeakingParent, initSigchldHandled: boolean | null): string =>
+  advise(parent, initSigchldHandled).text;
 
 t.test('an ordinary parent: it must reap; kill -TERM hands its zombies to init', async (t) => {
   const step = nextStep({ pid: 4242, state: 'S', zombies: 3 }, true);
@@ -19,7 +20,10 @@ t.test('when PID 1 does not handle SIGCHLD, killing the parent may only move the
 });
 
 t.test('a stopped or D-state parent cannot reap until it runs', async (t) => {
-  t.match(nextStep({ pid: 9, state: 'T', zombies: 2 }, true), /^It is stopped \(T\), so it can't reap: `kill -CONT 9` lets it run again\. It must reap/);
+  t.match(
+    nextStep({ pid: 9, state: 'T', zombies: 2 }, true),
+    /^It is stopped \(T\), so it can't reap: `kill -CONT 9` lets it run again\. It must reap/,
+  );
   t.match(nextStep({ pid: 9, state: 't', zombies: 2 }, true), /^It is stopped \(t\)/);
   t.match(nextStep({ pid: 9, state: 'D', zombies: 2 }, true), /^It is in uninterruptible sleep \(D\)/);
   t.match(nextStep({ pid: 9, state: null, zombies: 2 }, true), /^It must reap/);
@@ -31,7 +35,10 @@ t.test('PID 1: only fixing init helps; never suggests killing it', async (t) => 
     t.match(step, /^PID 1 adopted these orphans and has not reaped them\. Only fixing init helps/);
     t.notMatch(step, 'kill -TERM');
   }
-  t.match(nextStep({ pid: 1, state: 'S', zombies: 5 }, false), 'leaves SIGCHLD at its default, so it never reaps: run a real init');
+  t.match(
+    nextStep({ pid: 1, state: 'S', zombies: 5 }, false),
+    'leaves SIGCHLD at its default, so it never reaps: run a real init',
+  );
   t.match(nextStep({ pid: 1, state: 'S', zombies: 5 }, true), 'if the count stays or grows, init is broken');
 });
 

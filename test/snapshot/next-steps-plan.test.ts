@@ -22,24 +22,33 @@ t.test('the fixture: one command per ordinary parent, PID 1 apart, nothing unlis
 
 t.test('parents beyond the top N are counted as unlisted', async (t) => {
   const plan = planNextSteps(fixture(1));
-  t.same(plan.commands.map((c) => c.pid), [100]);
+  t.same(
+    plan.commands.map((c) => c.pid),
+    [100],
+  );
   t.same(plan.unlisted, { parents: 2, zombies: 3 });
 });
 
-t.test('a stopped parent gets a note; pid 0 is outside the namespace; an init that never reaps adds a caution', async (t) => {
-  const base = fixture();
-  const s: Snapshot = {
-    ...base,
-    init: { ...base.init!, sigchldHandled: false },
-    parents: [
-      { ...base.parents[0]!, state: 'T' },
-      { ...base.parents[0]!, pid: 0, comm: '', state: null, zombies: 3 },
-    ],
-  };
-  const plan = planNextSteps(s);
-  t.same(plan.commands.map((c) => [c.pid, c.note]), [[100, "It is stopped (T), so it can't reap: `kill -CONT 100` lets it run again."]]);
-  t.match(plan.caution, 'Careful: PID 1 here leaves SIGCHLD at its default');
-  t.match(plan.outside, { zombies: 3, text: /outside this proc root's PID namespace/ });
-  t.equal(plan.init, null, 'PID 1 holds none here');
-  t.equal(planNextSteps({ ...s, parents: [s.parents[1]!] }).caution, null, 'no command, no caution');
-});
+t.test(
+  'a stopped parent gets a note; pid 0 is outside the namespace; an init that never reaps adds a caution',
+  async (t) => {
+    const base = fixture();
+    const s: Snapshot = {
+      ...base,
+      init: { ...base.init!, sigchldHandled: false },
+      parents: [
+        { ...base.parents[0]!, state: 'T' },
+        { ...base.parents[0]!, pid: 0, comm: '', state: null, zombies: 3 },
+      ],
+    };
+    const plan = planNextSteps(s);
+    t.same(
+      plan.commands.map((c) => [c.pid, c.note]),
+      [[100, "It is stopped (T), so it can't reap: `kill -CONT 100` lets it run again."]],
+    );
+    t.match(plan.caution, 'Careful: PID 1 here leaves SIGCHLD at its default');
+    t.match(plan.outside, { zombies: 3, text: /outside this proc root's PID namespace/ });
+    t.equal(plan.init, null, 'PID 1 holds none here');
+    t.equal(planNextSteps({ ...s, parents: [s.parents[1]!] }).caution, null, 'no command, no caution');
+  },
+);

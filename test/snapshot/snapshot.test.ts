@@ -11,21 +11,44 @@ t.test('the fixture tree as a snapshot', async (t) => {
   const sample = collect();
   const s = toSnapshot(sample);
   t.same([s.time, s.timestampMs, s.watchingSeconds], ['2023-11-14T22:13:20.000Z', 1_700_000_000_000, 0]);
-  t.same(s.zombies, { total: 9, parents: 4, oldestAgeSeconds: 0, leadersWithThreads: 1, appearedTotal: 9, reapedTotal: 0 });
+  t.same(s.zombies, {
+    total: 9,
+    parents: 4,
+    oldestAgeSeconds: 0,
+    leadersWithThreads: 1,
+    appearedTotal: 9,
+    reapedTotal: 0,
+  });
   t.same(s.pids, { inUse: 412, limit: 30000, usage: 412 / 30000, pidMax: 32768, threadsMax: 30000, visibleTasks: 25 });
-  t.same(s.init, { comm: 'systemd', userCpuSeconds: 123.45, systemCpuSeconds: 67.89, sigchldHandled: true, zombies: 2 });
+  t.same(s.init, {
+    comm: 'systemd',
+    userCpuSeconds: 123.45,
+    systemCpuSeconds: 67.89,
+    sigchldHandled: true,
+    zombies: 2,
+  });
   t.same(s.processes, { total: 20, byState: { R: 1, S: 5, D: 1, Z: 10, T: 1, t: 0, X: 0, I: 2 }, forksTotal: 123456 });
-  t.same(s.parents.map((p) => [p.pid, p.comm, p.zombies, p.user, p.state]), [
-    [100, 'bash', 4, 'alice', 'S'],
-    [1, 'systemd', 2, 'root', 'S'],
-    [200, 'my app (v2)', 2, null, 'S'],
-    [300, 'leaky', 1, null, 'R'],
-  ]);
+  t.same(
+    s.parents.map((p) => [p.pid, p.comm, p.zombies, p.user, p.state]),
+    [
+      [100, 'bash', 4, 'alice', 'S'],
+      [1, 'systemd', 2, 'root', 'S'],
+      [200, 'my app (v2)', 2, null, 'S'],
+      [300, 'leaky', 1, null, 'R'],
+    ],
+  );
   t.match(s.parents[0]!.nextStep, '`kill -TERM 100` hands its 4 zombies to init');
   t.match(s.parents[1]!.nextStep, 'Only fixing init helps');
-  t.same(s.parents.map((p) => p.nextCommand), ['kill -TERM 100', null, 'kill -TERM 200', 'kill -TERM 300']);
+  t.same(
+    s.parents.map((p) => p.nextCommand),
+    ['kill -TERM 100', null, 'kill -TERM 200', 'kill -TERM 300'],
+  );
   t.same(s.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 1 });
-  t.same(s.parents.reduce((n, p) => n + p.zombies, 0) + s.otherParents.zombies, s.zombies.total, 'parents and other add up');
+  t.same(
+    s.parents.reduce((n, p) => n + p.zombies, 0) + s.otherParents.zombies,
+    s.zombies.total,
+    'parents and other add up',
+  );
 });
 
 t.test('plain data: survives JSON and structured clone unchanged (Sample and Snapshot)', async (t) => {
@@ -41,7 +64,11 @@ t.test('plain data: survives JSON and structured clone unchanged (Sample and Sna
 
 t.test('parents beyond the top N sum into otherParents; PID 1 without zombies is not a parent', async (t) => {
   const s = toSnapshot(collect(1));
-  t.same(s.parents.map((p) => p.pid), [100, 1], 'PID 1 always stays in the sample, so it stays a listed parent');
+  t.same(
+    s.parents.map((p) => p.pid),
+    [100, 1],
+    'PID 1 always stays in the sample, so it stays a listed parent',
+  );
   t.same(s.otherParents, { parents: 2, zombies: 3, oldestAgeSeconds: 0 });
   t.equal(s.init?.zombies, 2, '... and counted as PID 1 adopted zombies');
 });

@@ -7,20 +7,25 @@ import { formatReport, runSoak } from '../../soak/soak.js';
 
 function canSoak(): true | string {
   if (process.getuid?.() !== 0) return 'needs root for unshare --pid';
-  if (spawnSync('sh', ['-c', 'command -v unshare && command -v cc'], { stdio: 'ignore' }).status !== 0) return 'needs unshare and cc';
+  if (spawnSync('sh', ['-c', 'command -v unshare && command -v cc'], { stdio: 'ignore' }).status !== 0)
+    return 'needs unshare and cc';
   return true;
 }
 const can = canSoak();
 if (can !== true && process.env.CI) throw new Error(`the short soak must run under CI: ${can}`);
 
-t.test('30 seconds of churn: no error, no zombie lost or counted twice, RSS flat', { skip: can === true ? false : can }, async (t) => {
-  const r = await runSoak({ seconds: 30 });
-  t.comment(formatReport(r));
-  t.same(r.failures, [], 'no check failed');
-  t.ok(r.generated > 100, `the generator made ${r.generated} zombies`);
-  t.equal(r.appeared, r.generated, 'every zombie made was seen appear, once');
-  t.equal(r.reapedCounted, r.reapedByGenerator, 'and seen reaped, once');
-  t.ok(r.samples >= 200, `${r.samples} samples at 100 ms`);
-  t.ok(r.scrapes >= 100, `${r.scrapes} scrapes`);
-  t.equal(r.exporterExit, 'exporter exited code 0');
-});
+t.test(
+  '30 seconds of churn: no error, no zombie lost or counted twice, RSS flat',
+  { skip: can === true ? false : can },
+  async (t) => {
+    const r = await runSoak({ seconds: 30 });
+    t.comment(formatReport(r));
+    t.same(r.failures, [], 'no check failed');
+    t.ok(r.generated > 100, `the generator made ${r.generated} zombies`);
+    t.equal(r.appeared, r.generated, 'every zombie made was seen appear, once');
+    t.equal(r.reapedCounted, r.reapedByGenerator, 'and seen reaped, once');
+    t.ok(r.samples >= 200, `${r.samples} samples at 100 ms`);
+    t.ok(r.scrapes >= 100, `${r.scrapes} scrapes`);
+    t.equal(r.exporterExit, 'exporter exited code 0');
+  },
+);

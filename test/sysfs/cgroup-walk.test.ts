@@ -55,14 +55,24 @@ t.test('cgroup v2: found at fs/cgroup, every pids cgroup read, disabled subtrees
   const walk = walkCgroups(reader, found.hierarchy);
   t.same(byPath(walk.cgroups), scan(`${V2}/fs/cgroup`, true), 'the scan agrees');
   t.equal(walk.cgroups.length, 11);
-  t.notOk(walk.cgroups.some((c) => c.path.startsWith('/user.slice')), 'user.slice has the controller off: not entered');
-  t.same(walk.cgroups.find((c) => c.path === '/system.slice/fork-bomb.service'), {
-    path: '/system.slice/fork-bomb.service',
-    current: 512,
-    max: 512,
-    rejected: 1234,
-  });
-  t.equal(walk.cgroups.find((c) => c.path === '/system.slice/no-events.service')?.rejected, null, 'no pids.events: unknown, still read');
+  t.notOk(
+    walk.cgroups.some((c) => c.path.startsWith('/user.slice')),
+    'user.slice has the controller off: not entered',
+  );
+  t.same(
+    walk.cgroups.find((c) => c.path === '/system.slice/fork-bomb.service'),
+    {
+      path: '/system.slice/fork-bomb.service',
+      current: 512,
+      max: 512,
+      rejected: 1234,
+    },
+  );
+  t.equal(
+    walk.cgroups.find((c) => c.path === '/system.slice/no-events.service')?.rejected,
+    null,
+    'no pids.events: unknown, still read',
+  );
   t.equal(
     walk.cgroups.find((c) => c.path === '/system.slice/huge.service')?.rejected,
     // eslint-disable-next-line no-loss-of-precision -- 2^64-1 as the kernel prints it: the parser must give back the nearest double
@@ -70,7 +80,11 @@ t.test('cgroup v2: found at fs/cgroup, every pids cgroup read, disabled subtrees
     'a 2^64-1 counter, not wrapped',
   );
   t.equal(walk.cgroups.find((c) => c.path === '/init.scope')?.max, Infinity, '"max" is +Inf');
-  t.same(walk.skipped, { vanished: 0, permission: 0, malformed: 1, io_error: 0, limit: 0 }, 'garbled.service is malformed');
+  t.same(
+    walk.skipped,
+    { vanished: 0, permission: 0, malformed: 1, io_error: 0, limit: 0 },
+    'garbled.service is malformed',
+  );
   t.equal(walk.complete, true);
 });
 
@@ -106,7 +120,11 @@ t.test('other layouts: v2 on the unified mount, a co-mounted v1 hierarchy, none 
   writeFileSync(`${tree.dir}/fs/cgroup/unified/cgroup.controllers`, '');
   mkdirSync(`${tree.dir}/fs/cgroup/cpu,pids`);
   writeFileSync(`${tree.dir}/fs/cgroup/cpu,pids/cgroup.sane_behavior`, '0\n');
-  t.same(findPidsHierarchy(reader), { ok: true, hierarchy: { version: 1, rel: 'fs/cgroup/pids' } }, 'the plain name first');
+  t.same(
+    findPidsHierarchy(reader),
+    { ok: true, hierarchy: { version: 1, rel: 'fs/cgroup/pids' } },
+    'the plain name first',
+  );
   t.same(findPidsHierarchy(createSysfsReader(`${tree.dir}/fs/cgroup/cpu,pids`)), {
     ok: false,
     reason: `list ${tree.dir}/fs/cgroup/cpu,pids/fs/cgroup: ENOENT`,
@@ -121,7 +139,10 @@ t.test('a v2 cgroup called "pids" is not mistaken for a v1 hierarchy', async (t)
   t.teardown(tree.remove);
   writeFileSync(`${tree.dir}/fs/cgroup/cgroup.controllers`, 'cpu memory\n');
   mkdirSync(`${tree.dir}/fs/cgroup/pids`);
-  t.same(findPidsHierarchy(createSysfsReader(tree.dir)), { ok: false, reason: `no cgroup hierarchy with the pids controller under ${tree.dir}/fs/cgroup` });
+  t.same(findPidsHierarchy(createSysfsReader(tree.dir)), {
+    ok: false,
+    reason: `no cgroup hierarchy with the pids controller under ${tree.dir}/fs/cgroup`,
+  });
 });
 
 t.test('bounded: past the depth or count limit nothing more is read, and it is counted', async (t) => {
@@ -165,12 +186,28 @@ t.test('unreadable files and directories are skipped by reason; an unlistable ro
   const hierarchy = { version: 2 as const, rel: 'fs/cgroup' };
   const walk = walkCgroups(
     faulty((rel) =>
-      rel.endsWith('nginx.service/pids.max') ? 'EACCES' : rel.endsWith('init.scope/pids.events') ? 'EIO' : rel === 'fs/cgroup/kubepods.slice/' ? 'EMFILE' : undefined,
+      rel.endsWith('nginx.service/pids.max')
+        ? 'EACCES'
+        : rel.endsWith('init.scope/pids.events')
+          ? 'EIO'
+          : rel === 'fs/cgroup/kubepods.slice/'
+            ? 'EMFILE'
+            : undefined,
     ),
     hierarchy,
   );
   t.same(walk.skipped, { vanished: 0, permission: 1, malformed: 1, io_error: 2, limit: 0 });
   t.equal(walk.complete, false, 'kubepods.slice could not be listed: its subtree is unread');
-  t.ok(walk.cgroups.some((c) => c.path === '/kubepods.slice'), 'the cgroup itself was read');
-  t.throws(() => walkCgroups(faulty((rel) => (rel === 'fs/cgroup/' ? 'EACCES' : undefined)), hierarchy), { code: 'EACCES' });
+  t.ok(
+    walk.cgroups.some((c) => c.path === '/kubepods.slice'),
+    'the cgroup itself was read',
+  );
+  t.throws(
+    () =>
+      walkCgroups(
+        faulty((rel) => (rel === 'fs/cgroup/' ? 'EACCES' : undefined)),
+        hierarchy,
+      ),
+    { code: 'EACCES' },
+  );
 });

@@ -22,7 +22,11 @@ t.test('pids.max: a count or "max" for no limit of its own', async (t) => {
 t.test('pids.events: the max line, other keys ignored', async (t) => {
   t.same(parsePidsEventsMax('max 0\n'), { ok: true, value: 0 });
   t.same(parsePidsEventsMax('max 1234\n'), { ok: true, value: 1234 });
-  t.same(parsePidsEventsMax('max.imposed 7\nmax 3\n'), { ok: true, value: 3 }, 'a key that only starts with max is another key');
+  t.same(
+    parsePidsEventsMax('max.imposed 7\nmax 3\n'),
+    { ok: true, value: 3 },
+    'a key that only starts with max is another key',
+  );
   // eslint-disable-next-line no-loss-of-precision -- 2^63-1 as the kernel prints it: the parser must give back the nearest double
   t.same(parsePidsEventsMax('max 9223372036854775807\n'), { ok: true, value: 9223372036854775807 });
   t.same(parsePidsEventsMax(''), { ok: false, failure: 'no max line' });

@@ -1,6 +1,11 @@
 import bcrypt from 'bcryptjs';
 import t from 'tap';
-import { AUTH_CACHE_ENTRIES, BasicAuthChecker, MAX_QUEUED_COMPARISONS, parseBasicAuth } from '../../src/web-config/basic-auth.js';
+import {
+  AUTH_CACHE_ENTRIES,
+  BasicAuthChecker,
+  MAX_QUEUED_COMPARISONS,
+  parseBasicAuth,
+} from '../../src/web-config/basic-auth.js';
 
 const header = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 // Cost 4, bcrypt's minimum: these tests are about which comparisons happen, not about their cost.
@@ -18,9 +23,24 @@ function counted(users: Record<string, string>) {
 }
 
 t.test('parseBasicAuth', async (t) => {
-  t.same(parseBasicAuth(header('alice', 'pa:ss word')), { user: 'alice', password: 'pa:ss word' }, 'the password may hold colons');
-  t.same(parseBasicAuth(`basic ${Buffer.from('a:').toString('base64')}`), { user: 'a', password: '' }, 'scheme is case-insensitive');
-  for (const bad of [undefined, '', 'Bearer abc', 'Basic', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`]) {
+  t.same(
+    parseBasicAuth(header('alice', 'pa:ss word')),
+    { user: 'alice', password: 'pa:ss word' },
+    'the password may hold colons',
+  );
+  t.same(
+    parseBasicAuth(`basic ${Buffer.from('a:').toString('base64')}`),
+    { user: 'a', password: '' },
+    'scheme is case-insensitive',
+  );
+  for (const bad of [
+    undefined,
+    '',
+    'Bearer abc',
+    'Basic',
+    'Basic !!!',
+    `Basic ${Buffer.from('no-colon').toString('base64')}`,
+  ]) {
     t.equal(parseBasicAuth(bad), undefined, String(bad));
   }
 });
@@ -96,7 +116,11 @@ t.test('passwords longer than bcrypt reads are refused, as Go refuses them', asy
   const long = 'x'.repeat(72);
   const { checker } = counted({ alice: bcrypt.hashSync(long, 4) });
   t.equal(await checker.check(header('alice', long)), 'ok', '72 bytes: fine');
-  t.equal(await checker.check(header('alice', `${long}y`)), 'denied', '73 bytes: bcryptjs would match the prefix; refused');
+  t.equal(
+    await checker.check(header('alice', `${long}y`)),
+    'denied',
+    '73 bytes: bcryptjs would match the prefix; refused',
+  );
 });
 
 t.test('with real bcrypt, an unknown user takes as long as a wrong password', async (t) => {
@@ -114,6 +138,9 @@ t.test('with real bcrypt, an unknown user takes as long as a wrong password', as
   };
   const wrong = await median(header('alice', 'wrong'));
   const unknown = await median(header('mallory', 'wrong'));
-  t.ok(unknown > wrong / 2 && unknown < wrong * 2, `unknown user ${unknown.toFixed(1)} ms vs wrong password ${wrong.toFixed(1)} ms`);
+  t.ok(
+    unknown > wrong / 2 && unknown < wrong * 2,
+    `unknown user ${unknown.toFixed(1)} ms vs wrong password ${wrong.toFixed(1)} ms`,
+  );
   t.ok(wrong > 10, 'a real bcrypt comparison happened');
 });

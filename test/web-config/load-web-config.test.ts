@@ -16,7 +16,12 @@ const load = (text: string) => loadWebConfig(cfg, text, (p) => readFileSync(p));
 const TLS = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
 
 t.test('an empty file, or empty sections, configure nothing', async (t) => {
-  for (const text of ['', '---\n', 'tls_server_config:\nhttp_server_config:\nbasic_auth_users:\n', 'tls_server_config:\n  min_version: TLS13\n']) {
+  for (const text of [
+    '',
+    '---\n',
+    'tls_server_config:\nhttp_server_config:\nbasic_auth_users:\n',
+    'tls_server_config:\n  min_version: TLS13\n',
+  ]) {
     const c = load(text);
     t.same([c.tls, c.users.size, c.headers, c.rateLimit], [undefined, 0, {}, undefined], JSON.stringify(text));
   }
@@ -35,16 +40,28 @@ t.test('a full file', async (t) => {
     rejectUnauthorized: true,
     secureContext: { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ecdhCurve: 'X25519:P-256', honorCipherOrder: false },
   });
-  t.match(c.tls!.secureContext.ciphers, /:ECDHE-ECDSA-AES128-GCM-SHA256$/, 'TLS 1.3 suites left to OpenSSL, as Go leaves them');
+  t.match(
+    c.tls!.secureContext.ciphers,
+    /:ECDHE-ECDSA-AES128-GCM-SHA256$/,
+    'TLS 1.3 suites left to OpenSSL, as Go leaves them',
+  );
   t.ok(c.tls!.secureContext.ca, 'the client CA is read');
   t.same([...c.users.keys()], ['alice', 'bob']);
   t.same(c.headers, { 'X-Content-Type-Options': 'nosniff' }, 'a blank header is unset, as in exporter-toolkit');
   t.same(c.rateLimit, { intervalMs: 100, burst: 5 });
-  t.same(referencedFiles(cfg, parseWebConfigText(`${TLS}  client_ca_file: /etc/ca.pem\n`)), [pki.path('server.crt'), pki.path('server.key'), '/etc/ca.pem']);
+  t.same(referencedFiles(cfg, parseWebConfigText(`${TLS}  client_ca_file: /etc/ca.pem\n`)), [
+    pki.path('server.crt'),
+    pki.path('server.key'),
+    '/etc/ca.pem',
+  ]);
 });
 
 t.test('RequireClientCert is the old name of RequireAnyClientCert', async (t) => {
-  t.match(load(`${TLS}  client_auth_type: RequireClientCert\n`).tls, { clientAuth: 'RequireAnyClientCert', requestCert: true, rejectUnauthorized: false });
+  t.match(load(`${TLS}  client_auth_type: RequireClientCert\n`).tls, {
+    clientAuth: 'RequireAnyClientCert',
+    requestCert: true,
+    rejectUnauthorized: false,
+  });
 });
 
 t.test('every invalid file is one line naming the key', async (t) => {
@@ -52,29 +69,77 @@ t.test('every invalid file is one line naming the key', async (t) => {
     ['tls_server_confg: {}\n', 'tls_server_confg: unknown key'],
     [`${TLS}  min_versoin: TLS12\n`, 'tls_server_config.min_versoin: unknown key'],
     [`${TLS}  min_version: TLS14\n`, 'tls_server_config.min_version: "TLS14" is not one of TLS10, TLS11, TLS12, TLS13'],
-    [`${TLS}  min_version: TLS13\n  max_version: TLS12\n`, 'tls_server_config.min_version: TLS13 is above max_version TLS12'],
-    [`${TLS}  client_auth_type: Maybe\n`, 'tls_server_config.client_auth_type: "Maybe" is not one of NoClientCert, RequestClientCert, RequireAnyClientCert, RequireClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert'],
-    [`${TLS}  client_ca_file: ca.crt\n`, 'tls_server_config.client_ca_file: client CAs are set without a client_auth_type that asks for a certificate'],
-    [`${TLS}  client_auth_type: VerifyClientCertIfGiven\n  client_allowed_sans: [a]\n`, 'tls_server_config.client_allowed_sans: needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert (the others let a client send no certificate)'],
-    [`${TLS}  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n`, 'tls_server_config.cipher_suites: unknown cipher "TLS_RSA_WITH_RC4_128_SHA"'],
+    [
+      `${TLS}  min_version: TLS13\n  max_version: TLS12\n`,
+      'tls_server_config.min_version: TLS13 is above max_version TLS12',
+    ],
+    [
+      `${TLS}  client_auth_type: Maybe\n`,
+      'tls_server_config.client_auth_type: "Maybe" is not one of NoClientCert, RequestClientCert, RequireAnyClientCert, RequireClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert',
+    ],
+    [
+      `${TLS}  client_ca_file: ca.crt\n`,
+      'tls_server_config.client_ca_file: client CAs are set without a client_auth_type that asks for a certificate',
+    ],
+    [
+      `${TLS}  client_auth_type: VerifyClientCertIfGiven\n  client_allowed_sans: [a]\n`,
+      'tls_server_config.client_allowed_sans: needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert (the others let a client send no certificate)',
+    ],
+    [
+      `${TLS}  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n`,
+      'tls_server_config.cipher_suites: unknown cipher "TLS_RSA_WITH_RC4_128_SHA"',
+    ],
     [`${TLS}  curve_preferences: [CurveP999]\n`, 'tls_server_config.curve_preferences: unknown curve "CurveP999"'],
-    [`${TLS}  prefer_server_cipher_suites: maybe\n`, 'tls_server_config.prefer_server_cipher_suites: must be a boolean'],
+    [
+      `${TLS}  prefer_server_cipher_suites: maybe\n`,
+      'tls_server_config.prefer_server_cipher_suites: must be a boolean',
+    ],
     ['tls_server_config:\n  key_file: server.key\n', 'tls_server_config: missing one of cert or cert_file'],
     ['tls_server_config:\n  cert_file: server.crt\n', 'tls_server_config: missing one of key or key_file'],
-    ['tls_server_config:\n  cert_file: missing.crt\n  key_file: server.key\n', `tls_server_config.cert_file: cannot read "${pki.path('missing.crt')}": ENOENT`],
-    ['tls_server_config:\n  cert_file: server.crt\n  key_file: other.key\n', 'tls_server_config: certificate and key: key values mismatch'],
-    ['tls_server_config:\n  cert_file: junk.pem\n  key_file: server.key\n', 'tls_server_config: certificate and key: no start line'],
-    [`${TLS}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: junk.pem\n`, 'tls_server_config.client_ca_file: no PEM certificate in it'],
-    [`${TLS}  client_auth_type: RequireAndVerifyClientCert\n  client_ca: "-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----"\n`, 'tls_server_config.client_ca: a certificate does not parse: '],
-    ['http_server_config:\n  headers:\n    Server: nginx\n', 'http_server_config.headers.Server: this header can not be configured (only Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection, Content-Security-Policy)'],
-    ['http_server_config:\n  headers:\n    X-Frame-Options: allow-from\n', 'http_server_config.headers.X-Frame-Options: "allow-from" is not one of deny, sameorigin'],
+    [
+      'tls_server_config:\n  cert_file: missing.crt\n  key_file: server.key\n',
+      `tls_server_config.cert_file: cannot read "${pki.path('missing.crt')}": ENOENT`,
+    ],
+    [
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: other.key\n',
+      'tls_server_config: certificate and key: key values mismatch',
+    ],
+    [
+      'tls_server_config:\n  cert_file: junk.pem\n  key_file: server.key\n',
+      'tls_server_config: certificate and key: no start line',
+    ],
+    [
+      `${TLS}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: junk.pem\n`,
+      'tls_server_config.client_ca_file: no PEM certificate in it',
+    ],
+    [
+      `${TLS}  client_auth_type: RequireAndVerifyClientCert\n  client_ca: "-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----"\n`,
+      'tls_server_config.client_ca: a certificate does not parse: ',
+    ],
+    [
+      'http_server_config:\n  headers:\n    Server: nginx\n',
+      'http_server_config.headers.Server: this header can not be configured (only Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection, Content-Security-Policy)',
+    ],
+    [
+      'http_server_config:\n  headers:\n    X-Frame-Options: allow-from\n',
+      'http_server_config.headers.X-Frame-Options: "allow-from" is not one of deny, sameorigin',
+    ],
     ['http_server_config:\n  http3: true\n', 'http_server_config.http3: unknown key'],
-    ['basic_auth_users:\n  alice: hunter2\n', 'basic_auth_users.alice: not a bcrypt hash (make one with htpasswd -nBC 10 "")'],
-    [`basic_auth_users:\n  alice: '${HASH.replace('$10$', '$99$')}'\n`, 'basic_auth_users.alice: not a bcrypt hash (make one with htpasswd -nBC 10 "")'],
+    [
+      'basic_auth_users:\n  alice: hunter2\n',
+      'basic_auth_users.alice: not a bcrypt hash (make one with htpasswd -nBC 10 "")',
+    ],
+    [
+      `basic_auth_users:\n  alice: '${HASH.replace('$10$', '$99$')}'\n`,
+      'basic_auth_users.alice: not a bcrypt hash (make one with htpasswd -nBC 10 "")',
+    ],
     ['basic_auth_users:\n  alice: 12\n', 'basic_auth_users.alice: must be a string'],
     ['basic_auth_users: [alice]\n', 'basic_auth_users: must be a mapping'],
     [`basic_auth_users:\n  alice: '${HASH}'\n  alice: '${HASH}'\n`, 'line 3: Map keys must be unique'],
-    ['tls_server_config: [\n', 'line 2: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    [
+      'tls_server_config: [\n',
+      'line 2: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
     ['rate_limit:\n  interval: fast\n', 'rate_limit.interval: invalid duration "fast" (want e.g. 100ms, 1s)'],
     ['rate_limit:\n  interval: 1s\n', 'rate_limit.burst: must be at least 1 when interval is set'],
     ['- a\n- b\n', '(top level): must be a mapping'],

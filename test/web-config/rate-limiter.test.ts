@@ -10,7 +10,11 @@ t.test('a burst, then one request per interval', async (t) => {
   now += 1;
   t.equal(limiter.allow(), true);
   now += 10_000;
-  t.same([limiter.allow(), limiter.allow(), limiter.allow(), limiter.allow()], [true, true, true, false], 'saves at most the burst');
+  t.same(
+    [limiter.allow(), limiter.allow(), limiter.allow(), limiter.allow()],
+    [true, true, true, false],
+    'saves at most the burst',
+  );
   now -= 5000;
   t.equal(limiter.allow(), false, 'a clock stepping back refills nothing');
 });

@@ -48,7 +48,13 @@ t.test('a rename over the file is noticed through inotify and applied', async (t
 t.test('the periodic check finds what inotify did not report', async (t) => {
   const s = setup(t, '', 50);
   s.watcher.close(); // no inotify, no timer: drive the check by hand, as the timer would
-  const w = new WebConfigWatcher({ path: s.path, initial: readWebConfig(s.path), logger: createLogger('error', 'logfmt', () => undefined), pollMs: 20, apply: (c) => s.applied.push(c) });
+  const w = new WebConfigWatcher({
+    path: s.path,
+    initial: readWebConfig(s.path),
+    logger: createLogger('error', 'logfmt', () => undefined),
+    pollMs: 20,
+    apply: (c) => s.applied.push(c),
+  });
   t.teardown(() => w.close());
   writeFileSync(s.path, `basic_auth_users:\n  carol: '${HASH}'\n`);
   await waitFor('the periodic reload', () => s.applied.length === 1);
@@ -58,7 +64,13 @@ t.test('the periodic check finds what inotify did not report', async (t) => {
 t.test('an invalid edit is refused once, the last good config stays, a fix applies', async (t) => {
   const s = setup(t, `basic_auth_users:\n  alice: '${HASH}'\n`);
   s.watcher.close();
-  const w = new WebConfigWatcher({ path: s.path, initial: readWebConfig(s.path), logger: createLogger('debug', 'logfmt', (l) => s.logs.push(l)), pollMs: 60_000, apply: (c) => s.applied.push(c) });
+  const w = new WebConfigWatcher({
+    path: s.path,
+    initial: readWebConfig(s.path),
+    logger: createLogger('debug', 'logfmt', (l) => s.logs.push(l)),
+    pollMs: 60_000,
+    apply: (c) => s.applied.push(c),
+  });
   t.teardown(() => w.close());
   writeFileSync(s.path, 'basic_auth_users:\n  alice: plaintext\n');
   for (let i = 0; i < 3; i++) t.equal(w.check(), false);
@@ -95,11 +107,20 @@ t.test('a change the server cannot take is refused with its reason', async (t) =
 t.test('the files the config names are part of what is watched', async (t) => {
   const s = setup(t, '');
   s.watcher.close();
-  const w = new WebConfigWatcher({ path: s.path, initial: readWebConfig(s.path), logger: createLogger('debug', 'logfmt', (l) => s.logs.push(l)), pollMs: 60_000, apply: (c) => s.applied.push(c) });
+  const w = new WebConfigWatcher({
+    path: s.path,
+    initial: readWebConfig(s.path),
+    logger: createLogger('debug', 'logfmt', (l) => s.logs.push(l)),
+    pollMs: 60_000,
+    apply: (c) => s.applied.push(c),
+  });
   t.teardown(() => w.close());
   writeFileSync(s.path, 'tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n');
   t.equal(w.check(), false);
-  t.match(s.logs.at(-1), `err="tls_server_config.cert_file: cannot read \\"${join(s.dir, 'c.pem').replace(/\\/g, '')}\\": ENOENT"`);
+  t.match(
+    s.logs.at(-1),
+    `err="tls_server_config.cert_file: cannot read \\"${join(s.dir, 'c.pem').replace(/\\/g, '')}\\": ENOENT"`,
+  );
   t.equal(w.check(), false);
   t.equal(s.logs.length, 1, 'unchanged files: not judged again');
   // The config file is untouched; only the certificate it names appears. That is a change, judged anew.
