@@ -1,6 +1,6 @@
-// What the benchmark reads about other processes from /proc: CPU ticks, RSS and tasks in use.
+// What the benchmark reads about other processes from /proc: CPU time, RSS and tasks in use.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseStat } from '../src/procfs/parse-proc-stat.js';
 import { parseLoadAvg } from '../src/procfs/parse-loadavg.js';
 import { parseSysctlInt } from '../src/procfs/parse-sysctl-int.js';
@@ -13,6 +13,23 @@ export function cpuSeconds(pid: number): number {
   const r = parseStat(readFileSync(`/proc/${pid}/stat`));
   if (!r.ok) throw new Error(`/proc/${pid}/stat: ${r.failure}`);
   return (r.value.utimeTicks + r.value.stimeTicks) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds the live threads of a process have used, to the nanosecond: the first field of each
+ * /proc/PID/task/TID/schedstat. For short windows of an idle process, where stat's 10 ms ticks round to nothing;
+ * a thread that exits within the window takes its time with it.
+ */
+export function cpuSecondsPrecise(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread exited between the listing and the read
+    }
+  }
+  return ns / 1e9;
 }
 
 /** Resident set size in bytes (VmRSS), threads included. */

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compileC, firstLine, killAll, spawnGroup, startPopulation } from './children.js';
 import type { LateTurn, LoopReport } from './loop-monitor.js';
-import { cpuSeconds, rssBytes } from './proc-files.js';
+import { cpuSeconds, cpuSecondsPrecise, rssBytes } from './proc-files.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -584,13 +584,13 @@ async function idleScenario(): Promise<void> {
       (await (await fetch(`${url}/metrics`)).text()).includes('zombie_exporter_host_info{') ? true : undefined,
     );
     await new Promise((r) => setTimeout(r, 2000));
-    const cpu0 = cpuSeconds(child.pid!);
+    const cpu0 = cpuSecondsPrecise(child.pid!);
     const t0 = Date.now();
     while (Date.now() - t0 < IDLE_SECONDS * 1000) {
       await (await fetch(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer();
       await new Promise((r) => setTimeout(r, Math.min(15_000, IDLE_SECONDS * 1000 - (Date.now() - t0) + 1)));
     }
-    const share = (cpuSeconds(child.pid!) - cpu0) / ((Date.now() - t0) / 1000);
+    const share = (cpuSecondsPrecise(child.pid!) - cpu0) / ((Date.now() - t0) / 1000);
     const tasks = await metricValue(url, 'proctable_visible_tasks');
     printTable([
       ['tasks on host', 'window', 'CPU share of one core', 'RSS'],

@@ -61,7 +61,7 @@ function describeSchemaError(e: ErrorObject, data: unknown): string {
       .split('/')
       .slice(1)
       .reduce<unknown>((v, p) => (v as Record<string, unknown> | null | undefined)?.[p], data);
-    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.filter((v) => v !== '');
+    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.filter((v) => v !== '' && v !== null);
     return `${key}: ${JSON.stringify(got)} is not one of ${allowed.join(', ')}`;
   }
   if (e.keyword === 'type') {

@@ -146,6 +146,15 @@ t.test('every invalid file is one line naming the key', async (t) => {
   ];
   for (const [text, message] of cases) {
     t.throws(() => load(text), new ConfigError(message), message);
+    // t.throws matches a message by substring; the whole line is the contract (a message ending in ': ' is a prefix).
+    let got = '';
+    try {
+      load(text);
+    } catch (err) {
+      got = (err as Error).message;
+    }
+    if (message.endsWith(': ')) t.ok(got.startsWith(message), `begins: ${message}`);
+    else t.equal(got, message, `exactly: ${message}`);
   }
 });
 
