@@ -20,6 +20,8 @@ async function scrape(ex: Exporter): Promise<Series[]> {
 
 /** Resolves once the exporter has published two samples more than it had: one fully after whatever happened. */
 async function twoSamplesLater(ex: Exporter): Promise<Series[]> {
+  // Right after start the first sample may not be published yet (503): wait for it rather than fail.
+  await waitFor('a first sample', async () => (await fetch(`${ex.url}/metrics`)).status === 200);
   const before = valueOf(await scrape(ex), 'zombie_exporter_samples_total') ?? 0;
   return waitFor('two more samples', async () => {
     const s = await scrape(ex);
