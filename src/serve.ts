@@ -35,7 +35,7 @@ export interface RunningExporter {
 /** Refuses a proc root that can't serve a sample (a typo, /tmp, an unmounted /host/proc) before anything starts. */
 function checkProcRoot(reader: ProcReader): void {
   try {
-    decideHostFacts(readHostFiles(reader));
+    decideHostFacts(readHostFiles(reader), Date.now());
     reader.listPids();
   } catch (err) {
     const why = err instanceof SourceFailure ? err.message : errnoText(err);
@@ -106,6 +106,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     topParents: config.topParents,
     sysfsPath: config.sysfsPath,
     cgroupsTop: config.cgroupsTop,
+    pidNamespace: view.pidNamespace,
   });
   const sampler = new Sampler({ take: () => worker.take(), intervalMs: config.sampleIntervalMs });
   const history = new SampleHistory(config.sampleIntervalMs);

@@ -10,7 +10,7 @@ import {
   userText,
   zombieAgeText,
 } from '../snapshot/format.js';
-import { HAND_TO_INIT, REAP } from '../snapshot/next-step.js';
+import { HAND_TO_INIT, INIT_STUCK_SECONDS, REAP } from '../snapshot/next-step.js';
 import { planNextSteps } from '../snapshot/next-steps-plan.js';
 import type { Snapshot, SnapshotParent } from '../snapshot/snapshot.js';
 import { escapeHtml } from './escape-html.js';
@@ -24,20 +24,22 @@ export function renderSummary(s: Snapshot): string {
   const z = s.zombies;
   const p = s.pids;
   const oldest =
-    z.total > 0 ? `; oldest ${escapeHtml(zombieAgeText(z.oldestAgeSeconds, null, s.watchingSeconds))}` : '';
+    z.total > 0
+      ? `; oldest ${escapeHtml(zombieAgeText(z.oldestAgeSeconds, oldestSource(s), null, s.watchingSeconds))}`
+      : '';
   const init =
     s.init === null
       ? '<p class="big">not visible</p><p>hidepid, or another PID namespace</p>'
       : `<p class="big" id="init-comm">${escapeHtml(s.init.comm)}</p>
-<p class="${s.init.sigchldHandled === false ? 'bad' : ''}">${sigchldText(s.init.sigchldHandled)}</p>
-<p>Holds <b id="init-zombies">${s.init.zombies}</b> adopted ${s.init.zombies === 1 ? 'zombie' : 'zombies'}</p>
+<p class="${s.init.zombies > 0 && s.init.heldSeconds > INIT_STUCK_SECONDS ? 'bad' : ''}">Holds <b id="init-zombies">${s.init.zombies}</b> adopted ${s.init.zombies === 1 ? 'zombie' : 'zombies'}${s.init.zombies > 0 ? `, one for ${formatAge(s.init.heldSeconds)}` : ''}</p>
+<p>${sigchldText(s.init.sigchld)} (what its masks say; whether it reaps is what it holds)</p>
 <p>CPU ${s.init.userCpuSeconds.toFixed(2)}s user, ${s.init.systemCpuSeconds.toFixed(2)}s system</p>`;
   return `<section class="cards">
 <div class="card"><h2>Zombies</h2><p class="big ${z.total > 0 ? 'bad' : 'ok'}" id="zombies">${z.total}</p>
 <p>under ${counted(z.parents, 'parent')}${oldest}</p>
 <p>${counted(z.leadersWithThreads, 'exited leader')} with live threads (not reapable yet, not counted)</p></div>
 <div class="card"><h2>PIDs in use</h2><p class="big" id="pids">${p.inUse}</p>
-<p>of <b id="pid-limit">${p.limit}</b> (<span id="pid-usage">${formatPercent(p.usage)}</span>): pid_max ${p.pidMax}, threads-max ${p.threadsMax ?? 'unknown'}</p>
+<p>of <b id="pid-limit">${p.limit}</b> (<span id="pid-usage">${formatPercent(p.usage)}</span>), limited by ${limitText(p)}</p>
 <meter min="0" max="${p.limit}" value="${p.inUse}" low="${Math.round(p.limit * PID_USAGE_HIGH)}" high="${Math.round(p.limit * PID_USAGE_CRITICAL)}" optimum="0">${formatPercent(p.usage)}</meter>
 <p>${p.visibleTasks} visible to this exporter</p></div>
 <div class="card"><h2>PID 1</h2>${init}</div>
@@ -62,6 +64,17 @@ ${renderChart({ ...common, id: 'chart-pids', title: 'PIDs in use', values: histo
 /** Backticked commands in advice become code; the advice holds only pids and fixed words, escaped anyway. */
 const withCode = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 
+/** The oldest zombie's age source, from the parent that holds it (the other bucket is counted from first sight). */
+function oldestSource(s: Snapshot): 'sched' | 'first_seen' {
+  const oldest = s.parents.reduce<SnapshotParent | undefined>(
+    (a, p) => (a === undefined || p.oldestAgeSeconds > a.oldestAgeSeconds ? p : a),
+    undefined,
+  );
+  return oldest !== undefined && oldest.oldestAgeSeconds >= s.otherParents.oldestAgeSeconds
+    ? oldest.oldestAgeSource
+    : 'first_seen';
+}
+
 function parentRow(p: SnapshotParent, watchingSeconds: number): string {
   const more = p.zombies > p.zombiePids.length ? ` … (${p.zombies - p.zombiePids.length} more)` : '';
   const step =
@@ -69,10 +82,13 @@ function parentRow(p: SnapshotParent, watchingSeconds: number): string {
       ? `<code>${escapeHtml(p.nextCommand)}</code>`
       : p.pid === 1
         ? 'fix init (below)'
-        : 'see below';
-  return `<tr class="parent" data-pid="${p.pid}"><td class="num">${p.pid}</td><td class="comm">${escapeHtml(p.comm)}</td>
+        : p.namespaceInit
+          ? 'restart its container (below)'
+          : 'see below';
+  const comm = `${escapeHtml(p.comm)}${p.namespaceInit ? ' <span class="tag">container init</span>' : ''}`;
+  return `<tr class="parent" data-pid="${p.pid}"><td class="num">${p.pid}</td><td class="comm">${comm}</td>
 <td>${escapeHtml(stateText(p.state))}</td><td>${escapeHtml(userText(p))}</td><td class="num zombies">${p.zombies}</td>
-<td>${escapeHtml(zombieAgeText(p.oldestAgeSeconds, p.oldestStartedSecondsAgo, watchingSeconds))}</td>
+<td>${escapeHtml(zombieAgeText(p.oldestAgeSeconds, p.oldestAgeSource, p.oldestStartedSecondsAgo, watchingSeconds))}</td><td>${escapeHtml(formatAge(p.heldSeconds))}</td>
 <td class="pids">${p.zombiePids.join(' ')}${more}</td><td>${escapeHtml(p.cgroup ?? 'unknown')}</td><td class="step">${step}</td></tr>`;
 }
 
@@ -95,6 +111,11 @@ function renderNextSteps(s: Snapshot): string {
       `<p id="init-advice">PID 1 (${escapeHtml(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${withCode(plan.init.text)}</p>`,
     );
   }
+  for (const n of plan.namespaceInits) {
+    parts.push(
+      `<p class="ns-init-advice">${escapeHtml(n.comm)} (pid ${n.pid}) holds ${counted(n.zombies, 'zombie')}. ${withCode(n.text)}</p>`,
+    );
+  }
   if (plan.outside !== null)
     parts.push(`<p>${counted(plan.outside.zombies, 'zombie')}: ${withCode(plan.outside.text)}</p>`);
   if (plan.unlisted !== null) {
@@ -105,18 +126,39 @@ function renderNextSteps(s: Snapshot): string {
   return `<section id="next-steps"><h2>Next steps</h2>\n${parts.join('\n')}\n<p class="meta">Advice for you to act on: nothing on this page or in this exporter kills anything.</p></section>`;
 }
 
+/** Which limit bounds the frame, in words. */
+function limitText(p: Snapshot['pids']): string {
+  const frame = p.frame === 'namespace' ? " (this PID namespace's tasks)" : '';
+  if (p.limitedBy === 'pids_max') return `its cgroup's pids.max${frame}`;
+  if (p.limitedBy === 'threads_max') return `threads-max ${p.threadsMax ?? ''}${frame}`;
+  return `pid_max ${p.pidMax}${frame}`;
+}
+
+/** Zombies by program: a pool of workers each leaking a few shows here before any single parent ranks. */
+function renderByComm(s: Snapshot): string {
+  if (!s.byComm.some((c) => c.parents > 1)) return '';
+  const rows = s.byComm.map(
+    (c) =>
+      `<tr><td class="comm">${escapeHtml(c.comm === '' ? '(unknown)' : c.comm)}</td><td class="num">${c.parents}</td><td class="num">${c.zombies}</td></tr>`,
+  );
+  if (s.otherComms > 0) rows.push(`<tr class="other"><td>other</td><td></td><td class="num">${s.otherComms}</td></tr>`);
+  return `<section><h2>Zombies by program</h2>
+<table id="by-comm"><thead><tr><th>Parent comm</th><th>Parents</th><th>Zombies</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></section>`;
+}
+
 export function renderParents(s: Snapshot): string {
   if (s.zombies.total === 0) return '<section><h2>Zombie parents</h2><p id="no-zombies">No zombies.</p></section>';
   const rows = s.parents.map((p) => parentRow(p, s.watchingSeconds));
   const o = s.otherParents;
   if (o.zombies > 0) {
     rows.push(
-      `<tr class="other"><td>other</td><td colspan="3">${counted(o.parents, 'more parent')} (beyond --zombies.top-parents)</td><td class="num">${o.zombies}</td><td>${escapeHtml(zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds))}</td><td colspan="3"></td></tr>`,
+      `<tr class="other"><td>other</td><td colspan="3">${counted(o.parents, 'more parent')} (beyond --zombies.top-parents)</td><td class="num">${o.zombies}</td><td>${escapeHtml(zombieAgeText(o.oldestAgeSeconds, undefined, null, s.watchingSeconds))}</td><td>${escapeHtml(formatAge(o.heldSeconds))}</td><td colspan="3"></td></tr>`,
     );
   }
   return `<section><h2>Zombie parents</h2>
-<table id="parents"><thead><tr><th>Parent pid</th><th>comm</th><th>State</th><th>User</th><th>Zombies</th><th>Oldest zombie</th><th>Zombie pids</th><th>cgroup</th><th>Next step</th></tr></thead>
+<table id="parents"><thead><tr><th>Parent pid</th><th>comm</th><th>State</th><th>User</th><th>Zombies</th><th>Oldest zombie</th><th>Held</th><th>Zombie pids</th><th>cgroup</th><th>Next step</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
-<p class="meta">Oldest zombie: how long it has been one, counted from when this exporter first saw it (≥: it was already there when sampling began; sampling for ${formatAge(s.watchingSeconds)}); ≤: at most since its process started.</p></section>
+<p class="meta">Oldest zombie: how long ago it exited, from the kernel's record of its last run; where that can't be read, counted from when this exporter first saw it (≥: it was already there when sampling began; sampling for ${formatAge(s.watchingSeconds)}; ≤: at most since its process started). Held: how long this parent has held the zombie it has held longest (since it exited, or since it was handed to this parent when its own parent died).</p></section>
+${renderByComm(s)}
 ${renderNextSteps(s)}`;
 }

@@ -38,17 +38,40 @@ function columns(rows: string[][], right: ReadonlySet<number>): string[] {
   );
 }
 
+/** Which limit bounds PID usage, in the frame it is counted in. */
+function limitText(p: Snapshot['pids']): string {
+  const frame = p.frame === 'namespace' ? "; this PID namespace's tasks, not the host's" : '';
+  const which =
+    p.limitedBy === 'pids_max'
+      ? "limited by its cgroup's pids.max"
+      : p.limitedBy === 'threads_max'
+        ? `limited by threads-max ${p.threadsMax ?? ''}`
+        : `limited by pid_max ${p.pidMax}`;
+  return `${which} (pid_max ${p.pidMax}, threads-max ${p.threadsMax ?? 'unknown'})${frame}`;
+}
+
+/** Zombies by parent comm: programs that run as many processes, each leaking a few. */
+function commTable(s: Snapshot): string[] {
+  const rows = [
+    ['PROGRAM', 'PARENTS', 'ZOMBIES'],
+    ...s.byComm.map((c) => [terminalSafe(c.comm === '' ? '(unknown)' : c.comm), String(c.parents), String(c.zombies)]),
+  ];
+  if (s.otherComms > 0) rows.push(['other', '', String(s.otherComms)]);
+  return columns(rows, new Set([1, 2]));
+}
+
 function parentTable(s: Snapshot): string[] {
-  const rows = [['PID', 'COMM', 'STATE', 'USER', 'ZOMBIES', 'OLDEST', 'CGROUP']];
+  const rows = [['PID', 'COMM', 'STATE', 'USER', 'ZOMBIES', 'OLDEST', 'HELD', 'CGROUP']];
   const zombieLines = new Map<number, string>();
   s.parents.forEach((p, i) => {
     rows.push([
       String(p.pid),
-      terminalSafe(p.comm),
+      `${terminalSafe(p.comm)}${p.namespaceInit ? ' [container init]' : ''}`,
       stateText(p.state),
       terminalSafe(userText(p)),
       String(p.zombies),
-      zombieAgeText(p.oldestAgeSeconds, p.oldestStartedSecondsAgo, s.watchingSeconds),
+      zombieAgeText(p.oldestAgeSeconds, p.oldestAgeSource, p.oldestStartedSecondsAgo, s.watchingSeconds),
+      formatAge(p.heldSeconds),
       p.cgroup === null ? 'unknown' : terminalSafe(p.cgroup),
     ]);
     const shown = p.zombiePids.slice(0, PIDS_SHOWN).join(' ');
@@ -62,7 +85,8 @@ function parentTable(s: Snapshot): string[] {
       '',
       '',
       String(o.zombies),
-      zombieAgeText(o.oldestAgeSeconds, null, s.watchingSeconds),
+      zombieAgeText(o.oldestAgeSeconds, undefined, null, s.watchingSeconds),
+      formatAge(o.heldSeconds),
       '',
     ]);
   const indent = ' '.repeat(Math.max(...rows.map((r) => r[0]!.length)) + 2);
@@ -94,11 +118,10 @@ function notes(s: Snapshot): string[] {
   return out;
 }
 
-const AGE_NOTE_ONE_LOOK =
-  'OLDEST: one look cannot tell how long a zombie has been one (procfs keeps no exit time); ≤ bounds it by when the\n' +
-  "zombie's process started. --watch counts ages from the first look.";
-const AGE_NOTE_WATCH =
-  'OLDEST: counted from the first look; ≥ means the zombie was already there then; ≤ bounds it by when its process started.';
+const AGE_NOTE =
+  "OLDEST: how long ago the oldest zombie exited, from the kernel's record of its last run (≥ where that can't be\n" +
+  'read and it was there at the first look; ≤ bounds it by when its process started). HELD: how long this parent has\n' +
+  'held the zombie it has held longest (since it exited, or since it was handed to this parent).';
 
 export function renderTable(s: Snapshot, ctx: TableContext): string {
   const lines: string[] = [];
@@ -113,16 +136,17 @@ export function renderTable(s: Snapshot, ctx: TableContext): string {
   const init = s.init;
   lines.push(
     `Zombies  ${z.total} under ${counted(z.parents, 'parent')}; ${counted(z.leadersWithThreads, 'exited leader')} with live threads (not reapable yet, not counted)`,
-    `PIDs     ${p.inUse} in use of ${p.limit} (${formatPercent(p.usage)}): the lower of pid_max ${p.pidMax} and threads-max ${p.threadsMax ?? 'unknown'}`,
+    `PIDs     ${p.inUse} in use of ${p.limit} (${formatPercent(p.usage)}): ${limitText(p)}`,
     init === null
       ? 'PID 1    not visible'
-      : `PID 1    ${terminalSafe(init.comm)}: ${sigchldText(init.sigchldHandled)}; holds ${init.zombies} adopted ${init.zombies === 1 ? 'zombie' : 'zombies'}; CPU ${init.userCpuSeconds.toFixed(2)}s user, ${init.systemCpuSeconds.toFixed(2)}s system`,
+      : `PID 1    ${terminalSafe(init.comm)}: holds ${init.zombies} adopted ${init.zombies === 1 ? 'zombie' : 'zombies'}${init.zombies > 0 ? ` (held up to ${formatAge(init.heldSeconds)})` : ''}; ${sigchldText(init.sigchld)}; CPU ${init.userCpuSeconds.toFixed(2)}s user, ${init.systemCpuSeconds.toFixed(2)}s system`,
     '',
   );
 
   if (z.total === 0) lines.push('No zombies.');
   else {
-    lines.push(...parentTable(s), '', ctx.watchMs === null ? AGE_NOTE_ONE_LOOK : AGE_NOTE_WATCH);
+    lines.push(...parentTable(s), '', AGE_NOTE);
+    if (s.byComm.some((c) => c.parents > 1)) lines.push('', ...commTable(s));
   }
   const n = notes(s);
   if (n.length > 0) lines.push('', 'Notes:', ...n.map((x) => `  ${x}`));
@@ -167,6 +191,8 @@ function nextSteps(s: Snapshot): string[] {
     para(
       `PID 1 (${terminalSafe(plan.init.comm)}) holds ${plan.init.zombies} adopted ${plan.init.zombies === 1 ? 'zombie' : 'zombies'}. ${plan.init.text}`,
     );
+  for (const n of plan.namespaceInits)
+    para(`${terminalSafe(n.comm)} (pid ${n.pid}) holds ${counted(n.zombies, 'zombie')}. ${n.text}`);
   if (plan.outside !== null) para(`${counted(plan.outside.zombies, 'zombie')}: ${plan.outside.text}`);
   if (plan.unlisted !== null) {
     const { parents, zombies } = plan.unlisted;

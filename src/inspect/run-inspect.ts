@@ -1,6 +1,7 @@
 // Runs `inspect`: one look (table, JSON or check line) or --watch; returns the exit code and never kills anything.
 
 import { ExporterError } from '../errors.js';
+import { readProcfsView } from '../procfs/procfs-view.js';
 import { createProcReader } from '../procfs/reader.js';
 import { SourceFailure } from '../sample/sample.js';
 import { createSampleTaker, type SampleTaker } from '../sample/take-sample.js';
@@ -74,7 +75,13 @@ export async function runInspect(argv: readonly string[], io: InspectIo): Promis
     return EXIT_CODES.UNKNOWN;
   }
 
-  const taker = createSampleTaker({ reader: createProcReader(options.procfsPath), topParents: options.topParents });
+  const reader = createProcReader(options.procfsPath);
+  // The PID frame needs to know whose namespace the root shows, as the daemon learns at start-up.
+  const taker = createSampleTaker({
+    reader,
+    topParents: options.topParents,
+    pidNamespace: readProcfsView(reader).pidNamespace,
+  });
   if (options.watchMs !== null) return watch(options, taker, io);
 
   const r = look(taker, options.procfsPath);

@@ -44,12 +44,27 @@ export const FAMILIES = {
   zombieParents: gauge('proctable_zombie_parents', `Distinct parents holding at least one zombie. ${LAST}`),
   zombieOldestAge: gauge(
     'proctable_zombie_oldest_age_seconds',
-    `Seconds since the exporter first saw the oldest zombie present; 0 when none. ${LAST}`,
+    `Seconds since the oldest zombie present exited, from the kernel's record of its last run (else since first seen); 0 when none. ${LAST}`,
   ),
   zombieParentOldestAge: gauge(
     'proctable_zombie_parent_oldest_age_seconds',
-    `Seconds since the exporter first saw each parent's oldest zombie; same series as proctable_zombies_by_parent. ${LAST}`,
+    `Seconds since each parent's oldest zombie exited (kernel record, else first seen); same series as proctable_zombies_by_parent. ${LAST}`,
     ['parent_pid', 'parent_comm'],
+  ),
+  zombieParentHeld: gauge(
+    'proctable_zombie_parent_held_seconds',
+    `Seconds each parent has held the zombie it has held longest: since it exited, or since it was reparented to this parent. ${LAST}`,
+    ['parent_pid', 'parent_comm'],
+  ),
+  zombieParentOldestStarted: gauge(
+    'proctable_zombie_parent_oldest_started_seconds',
+    `Seconds since the process of each leaking parent's oldest zombie started: an upper bound on that zombie's age. ${LAST}`,
+    ['parent_pid', 'parent_comm'],
+  ),
+  zombiesByParentComm: gauge(
+    'proctable_zombies_by_parent_comm',
+    `Zombies by their parent's comm for the programs holding the most; other="true" sums the rest. ${LAST}`,
+    ['parent_comm', 'other'],
   ),
   zombiesAppeared: counter(
     'proctable_zombies_appeared_total',
@@ -59,12 +74,25 @@ export const FAMILIES = {
     'proctable_zombies_reaped_total',
     `Zombies seen and then gone since the exporter started. ${LAST}`,
   ),
+  zombiesReparented: counter(
+    'proctable_zombies_reparented_total',
+    `Zombies seen under one parent and later under another (their parent died) since the exporter started. ${LAST}`,
+  ),
   processes: gauge('proctable_processes', `Processes (thread-group leaders) by kernel state letter. ${LAST}`, [
     'state',
   ]),
   pidsInUse: gauge(
     'proctable_pids_in_use',
-    `Tasks in the kernel from /proc/loadavg (threads and zombies included), each holding a PID. ${LAST}`,
+    `Tasks holding a PID in the exporter's PID frame (threads and zombies included): loadavg's total on the host, the PID namespace's own tasks in a container view. ${LAST}`,
+  ),
+  pidLimit: gauge(
+    'proctable_pid_limit',
+    `The most tasks the PID frame can hold: the lowest of pid_max, threads-max and (in a namespace) its cgroup's pids.max room; limited_by names it. ${LAST}`,
+    ['limited_by'],
+  ),
+  kernelTasks: gauge(
+    'proctable_kernel_tasks',
+    `Every task in the kernel, all PID namespaces, from /proc/loadavg. ${LAST}`,
   ),
   visibleTasks: gauge(
     'proctable_visible_tasks',
@@ -75,14 +103,15 @@ export const FAMILIES = {
   forks: counter('proctable_forks_total', `Forks since boot (threads included) from /proc/stat. ${LAST}`),
   initCpu: counter('proctable_init_cpu_seconds_total', `CPU seconds used by PID 1, by mode. ${LAST}`, ['mode']),
   initInfo: gauge('proctable_init_info', `PID 1's comm, value 1. ${LAST}`, ['comm']),
-  initSigchldHandled: gauge(
-    'proctable_init_sigchld_handled',
-    `1 when PID 1 catches, ignores or blocks SIGCHLD; 0 when it leaves it at default and likely never reaps. ${LAST}`,
+  initSigchld: gauge(
+    'proctable_init_sigchld',
+    `PID 1's SIGCHLD disposition from its masks, value 1 per disposition that holds (ignored, caught, blocked, or default); explains, never proves, reaping. ${LAST}`,
+    ['disposition'],
   ),
   zombieParentInfo: gauge(
     'proctable_zombie_parent_info',
     `Where each top zombie parent runs, value 1: its cgroup and the container, pod and systemd unit it names; join on parent_pid. ${LAST}`,
-    ['parent_pid', 'parent_comm', 'cgroup', 'container_id', 'pod_uid', 'systemd_unit'],
+    ['parent_pid', 'parent_comm', 'cgroup', 'container_id', 'pod_uid', 'systemd_unit', 'namespace_init'],
   ),
   zombiesByCgroup: gauge(
     'proctable_zombies_by_cgroup',
@@ -141,6 +170,11 @@ export const FAMILIES = {
     ['source'],
   ),
   skippedPids: counter('zombie_exporter_skipped_pids_total', 'Pids skipped during walks, by reason.', ['reason']),
+  zombieExitTimes: counter(
+    'zombie_exporter_zombie_exit_times_total',
+    "Zombies dated, by where their exit time came from: sched (the kernel's record of the zombie's last run) or first_seen (this exporter's first sight).",
+    ['source'],
+  ),
   skippedCgroups: counter(
     'zombie_exporter_skipped_cgroups_total',
     'Cgroups skipped during walks of the pids hierarchy, by reason.',

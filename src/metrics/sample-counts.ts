@@ -6,6 +6,7 @@ import {
   SAMPLE_SOURCES,
   SKIP_REASONS,
   type CgroupSkipReason,
+  type ExitTimeSource,
   type Sample,
   type SampleSource,
   type SkipReason,
@@ -21,12 +22,16 @@ export class SampleCounts {
   readonly errors: Record<SampleSource, number> = zeros(SAMPLE_SOURCES);
   readonly skippedPids: Record<SkipReason, number> = zeros(SKIP_REASONS);
   readonly skippedCgroups: Record<CgroupSkipReason, number> = zeros(CGROUP_SKIP_REASONS);
+  /** New zombies by where their exit time came from; both present at 0. */
+  readonly exitTimes: Record<ExitTimeSource, number> = { sched: 0, first_seen: 0 };
 
   /** A published sample: its source errors and skips count too. */
   recordSample(s: Sample): void {
     this.attempted++;
     for (const e of s.sourceErrors) this.errors[e.source]++;
     for (const reason of SKIP_REASONS) this.skippedPids[reason] += s.skipped[reason];
+    this.exitTimes.sched += s.exitTimeSources.sched;
+    this.exitTimes.first_seen += s.exitTimeSources.first_seen;
     if (s.cgroupPids !== null)
       for (const reason of CGROUP_SKIP_REASONS) this.skippedCgroups[reason] += s.cgroupPids.skipped[reason];
   }

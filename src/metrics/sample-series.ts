@@ -60,12 +60,19 @@ export function sampleSeries(inputs: SeriesInputs): FamilySeries {
     samples: one(counts.attempted),
     sampleErrors: each('source', counts.errors),
     skippedPids: each('reason', counts.skippedPids),
+    zombieExitTimes: each('source', counts.exitTimes),
     skippedCgroups: each('reason', counts.skippedCgroups),
     procfsInfo:
       inputs.procfsView === undefined
         ? []
         : [{ labels: { hidepid: inputs.procfsView.hidepid, pid_namespace: inputs.procfsView.pidNamespace }, value: 1 }],
   };
+}
+
+/** One series per disposition that holds; `default` alone when none does. */
+function dispositions(d: { ignored: boolean; caught: boolean; blocked: boolean }): Series[] {
+  const held = (['ignored', 'caught', 'blocked'] as const).filter((k) => d[k]);
+  return (held.length > 0 ? held : ['default']).map((disposition) => ({ labels: { disposition }, value: 1 }));
 }
 
 function sampledSeries(s: Sample | undefined): FamilySeries {
@@ -81,6 +88,19 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
     ],
     zombieParents: one(s.zombieParents),
     zombieOldestAge: one(s.oldestZombieAgeSeconds),
+    zombieParentHeld: [
+      ...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.heldSeconds })),
+      { labels: other, value: s.other.heldSeconds },
+    ],
+    zombieParentOldestStarted: parents.flatMap(({ pid, comm, p }) =>
+      p.zombies > 0 && p.oldestStartedSecondsAgo != null
+        ? [{ labels: { parent_pid: pid, parent_comm: comm }, value: p.oldestStartedSecondsAgo }]
+        : [],
+    ),
+    zombiesByParentComm: [
+      ...s.zombiesByComm.map((c) => ({ labels: { parent_comm: c.comm, other: 'false' }, value: c.zombies })),
+      { labels: { parent_comm: '', other: 'true' }, value: s.zombiesInOtherComms },
+    ],
     zombieParentOldestAge: [
       ...parents.map(({ pid, comm, p }) => ({
         labels: { parent_pid: pid, parent_comm: comm },
@@ -90,8 +110,11 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
     ],
     zombiesAppeared: one(s.zombiesAppearedTotal),
     zombiesReaped: one(s.zombiesReapedTotal),
+    zombiesReparented: one(s.zombiesReparentedTotal),
     processes: each('state', s.processesByState),
     pidsInUse: one(s.pidsInUse),
+    pidLimit: [{ labels: { limited_by: s.pidLimitedBy }, value: s.pidLimit }],
+    kernelTasks: one(s.kernelTasks),
     visibleTasks: one(s.visibleTasks),
     pidMax: one(s.pidMax),
     threadsMax: known(s.threadsMax),
@@ -104,7 +127,7 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
             { labels: { mode: 'system' }, value: s.init.systemSeconds },
           ],
     initInfo: s.init === null ? [] : [{ labels: { comm: s.init.comm }, value: 1 }],
-    initSigchldHandled: known(s.init?.sigchldHandled == null ? null : s.init.sigchldHandled ? 1 : 0),
+    initSigchld: s.init?.sigchld == null ? [] : dispositions(s.init.sigchld),
     ...cgroupSeries(s),
   };
 }
@@ -124,6 +147,7 @@ function cgroupSeries(s: Sample): FamilySeries {
         container_id: p.containerId ?? '',
         pod_uid: p.podUid ?? '',
         systemd_unit: p.systemdUnit ?? '',
+        namespace_init: p.namespaceInit === true ? 'true' : 'false',
       },
       value: 1,
     }));

@@ -24,10 +24,16 @@ export interface StatFields {
   numThreads: number;
   /** (22) Start time in clock ticks after boot; with pid it identifies a process across pid reuse. */
   startTimeTicks: number;
+  /**
+   * Bytes [restStart, restEnd) of the buffer hold the fields after the start time, which the walk does not parse for
+   * every process; parseProcessor reads field 39 from there for the few that need it.
+   */
+  restStart: number;
+  restEnd: number;
 }
 
 /** A parsed stat file with comm decoded, for callers outside the walk's hot path. */
-export interface ProcStat extends Omit<StatFields, 'commStart' | 'commEnd'> {
+export interface ProcStat extends Omit<StatFields, 'commStart' | 'commEnd' | 'restStart' | 'restEnd'> {
   /** Decoded as UTF-8; bytes that are not UTF-8 become U+FFFD. */
   comm: string;
 }
@@ -67,6 +73,8 @@ export function emptyStatFields(): StatFields {
     stimeTicks: 0,
     numThreads: 0,
     startTimeTicks: 0,
+    restStart: 0,
+    restEnd: 0,
   };
 }
 
@@ -133,6 +141,8 @@ export function parseStatInto(buf: Buffer, start: number, end: number, out: Stat
         case STARTTIME:
           if (digits === 0) return 'bad_number';
           out.startTimeTicks = value;
+          out.restStart = i + 1;
+          out.restEnd = end;
           out.pid = pid;
           out.commStart = open + 1;
           out.commEnd = close;
@@ -155,6 +165,30 @@ export function parseStatInto(buf: Buffer, start: number, end: number, out: Stat
   return 'truncated';
 }
 
+/** Fields after the start time (22) up to the processor (39): the 16 to step over. */
+const FIELDS_BEFORE_PROCESSOR = 39 - 22 - 1;
+
+/**
+ * (39) The CPU the task last ran on, read from the part of the line parseStatInto left unparsed; -1 when the line
+ * stops before it (kernels before 2.2) or it is not a number. For a zombie, the CPU whose clock its exit is on.
+ */
+export function parseProcessor(buf: Buffer, out: StatFields): number {
+  let i = out.restStart;
+  for (let skipped = 0; skipped < FIELDS_BEFORE_PROCESSOR; i++) {
+    if (i >= out.restEnd || buf[i] === NEWLINE) return -1;
+    if (buf[i] === SPACE) skipped++;
+  }
+  let value = 0;
+  let digits = 0;
+  for (; i < out.restEnd; i++) {
+    const d = buf[i]! - ZERO;
+    if (d < 0 || d > 9) break;
+    value = value * 10 + d;
+    digits++;
+  }
+  return digits > 0 && digits <= 6 && (i === out.restEnd || buf[i] === SPACE || buf[i] === NEWLINE) ? value : -1;
+}
+
 /** Decodes comm from a buffer parseStatInto filled `out` from. */
 export function decodeComm(buf: Buffer, out: StatFields): string {
   return buf.toString('utf8', out.commStart, out.commEnd);
@@ -165,6 +199,6 @@ export function parseStat(buf: Buffer, len: number = buf.length): Parsed<ProcSta
   const out = emptyStatFields();
   const failure = parseStatInto(buf, 0, len, out);
   if (failure !== null) return { ok: false, failure };
-  const { commStart: _s, commEnd: _e, ...rest } = out;
+  const { commStart: _s, commEnd: _e, restStart: _r, restEnd: _re, ...rest } = out;
   return { ok: true, value: { ...rest, comm: decodeComm(buf, out) } };
 }

@@ -1,10 +1,13 @@
-// What the walk does not carry about a zombie parent (its cgroup, its owner), read from the parent's own files and
-// kept per parent while it keeps zombies: one cache, one lifetime rule, one sweep at the end of each sample.
+// What the walk does not carry about a zombie parent (its cgroup, its owner, whether it is a namespace's init, its
+// comm), read from the parent's own files and kept per parent while it keeps zombies: one cache, one lifetime
+// rule, one sweep at the end of each sample.
 
 import { parsePasswd } from '../procfs/parse-passwd.js';
 import { parseCgroup, primaryCgroupPath } from '../procfs/parse-proc-cgroup.js';
-import { parseStatus } from '../procfs/parse-proc-status.js';
+import { decodeComm, emptyStatFields, parseStatInto } from '../procfs/parse-proc-stat.js';
+import { isNamespaceInit, parseStatus } from '../procfs/parse-proc-status.js';
 import type { ProcReader } from '../procfs/reader.js';
+import { STAT_BUFFER_BYTES } from '../procfs/walk.js';
 
 /**
  * A parent's uid and cgroup rarely change while it lives (setuid, a move between cgroups), and a minute-old answer
@@ -29,11 +32,20 @@ interface Read<T> {
   readMs: number;
 }
 
+/** What the parent's status says. */
+interface StatusFacts {
+  uid: number | null;
+  /** PID 1 of a PID namespace below the proc root's (NSpid ends in 1). */
+  namespaceInit: boolean;
+}
+
 interface Entry {
   /** The parent's start time when a caller knew it: a different one under the same pid is another process. */
   startTimeTicks: number | undefined;
   cgroup: Read<string | null> | undefined;
+  status: Read<StatusFacts> | undefined;
   owner: Read<ParentOwner> | undefined;
+  comm: Read<string | null> | undefined;
   /** Asked for since the last endSample(). */
   used: boolean;
 }
@@ -50,6 +62,8 @@ const fresh = <T>(read: Read<T> | undefined, nowMs: number): read is Read<T> =>
 export class ParentFacts {
   private readonly entries = new Map<number, Entry>();
   private users: Read<ReadonlyMap<number, string>> | undefined;
+  private readonly buf = Buffer.allocUnsafe(STAT_BUFFER_BYTES);
+  private readonly fields = emptyStatFields();
 
   constructor(private readonly reader: ProcReader) {}
 
@@ -64,10 +78,28 @@ export class ParentFacts {
   describe(pid: number, startTimeTicks: number, nowMs: number): ParentDetails {
     const entry = this.entry(pid, startTimeTicks);
     if (!fresh(entry.owner, nowMs)) {
-      const uid = this.readUid(pid);
+      const { uid } = this.statusOf(pid, nowMs, startTimeTicks);
       entry.owner = { value: { uid, user: uid === null ? null : this.userName(uid, nowMs) }, readMs: nowMs };
     }
     return { ...entry.owner.value, cgroup: this.cgroupOf(pid, nowMs, startTimeTicks) };
+  }
+
+  /** Whether the parent with this pid is PID 1 of a PID namespace below the proc root's; false when unknown. */
+  isNamespaceInit(pid: number, nowMs: number): boolean {
+    return this.statusOf(pid, nowMs).namespaceInit;
+  }
+
+  /** The parent's comm, or null when its stat can't be read. */
+  commOf(pid: number, nowMs: number): string | null {
+    const entry = this.entry(pid, undefined);
+    if (!fresh(entry.comm, nowMs)) entry.comm = { value: this.readComm(pid), readMs: nowMs };
+    return entry.comm.value;
+  }
+
+  private statusOf(pid: number, nowMs: number, startTimeTicks?: number): StatusFacts {
+    const entry = this.entry(pid, startTimeTicks);
+    if (!fresh(entry.status, nowMs)) entry.status = { value: this.readStatus(pid), readMs: nowMs };
+    return entry.status.value;
   }
 
   /** Forgets parents not asked about since the last call, so the cache holds only the current zombie parents. */
@@ -91,7 +123,7 @@ export class ParentFacts {
       entry.startTimeTicks !== undefined &&
       entry.startTimeTicks !== startTimeTicks;
     if (entry === undefined || reused) {
-      entry = { startTimeTicks, cgroup: undefined, owner: undefined, used: true };
+      entry = { startTimeTicks, cgroup: undefined, status: undefined, owner: undefined, comm: undefined, used: true };
       this.entries.set(pid, entry);
     }
     entry.used = true;
@@ -110,11 +142,24 @@ export class ParentFacts {
     }
   }
 
-  private readUid(pid: number): number | null {
-    if (pid <= 0) return null;
+  private readStatus(pid: number): StatusFacts {
+    if (pid <= 0) return { uid: null, namespaceInit: false };
     try {
       const parsed = parseStatus(this.reader.readText(`${pid}/status`));
-      return parsed.ok && parsed.value.uid >= 0 ? parsed.value.uid : null;
+      if (!parsed.ok) return { uid: null, namespaceInit: false };
+      return { uid: parsed.value.uid >= 0 ? parsed.value.uid : null, namespaceInit: isNamespaceInit(parsed.value) };
+    } catch {
+      return { uid: null, namespaceInit: false };
+    }
+  }
+
+  private readComm(pid: number): string | null {
+    if (pid <= 0) return null;
+    try {
+      const n = this.reader.readPidFile(pid, 'stat', this.buf);
+      return n < this.buf.length && parseStatInto(this.buf, 0, n, this.fields) === null
+        ? decodeComm(this.buf, this.fields)
+        : null;
     } catch {
       return null;
     }

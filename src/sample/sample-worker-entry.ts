@@ -14,6 +14,7 @@ const taker = createSampleTaker({
   topParents: data.topParents,
   ...(data.sysfsPath !== undefined && { sysfs: createSysfsReader(data.sysfsPath) }),
   cgroupsTop: data.cgroupsTop ?? 0,
+  pidNamespace: data.pidNamespace ?? 'host',
 });
 
 parentPort!.on('message', (request: SampleRequest) => {

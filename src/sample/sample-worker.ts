@@ -10,6 +10,8 @@ export interface SampleWorkerData {
   sysfsPath?: string;
   /** --cgroups.top; 0 or absent turns the cgroup walk off. */
   cgroupsTop?: number;
+  /** Whose PID namespace the proc root shows, read once at start-up (the PID frame). */
+  pidNamespace?: 'host' | 'container' | 'unknown';
 }
 
 export interface SampleRequest {

@@ -64,8 +64,19 @@ export interface ZombieParent {
   comm: string;
   /** Reapable zombies this parent holds. */
   zombies: number;
-  /** Age of its oldest zombie, from when the exporter first saw it; 0 with none. */
+  /**
+   * Seconds since its oldest zombie exited: from the kernel's record of the zombie's last run where it could be read
+   * (oldestAgeSource sched), else since this exporter first saw it (first_seen, a lower bound for a zombie that was
+   * there before the exporter started); 0 with none.
+   */
   oldestAgeSeconds: number;
+  /** Where the oldest zombie's exit time came from; absent with none. */
+  oldestAgeSource?: ExitTimeSource;
+  /**
+   * Seconds this parent has held the zombie it has held longest: since that zombie exited, or since it was
+   * reparented to this parent (its old parent died), whichever is later. What "not reaping" is judged on; 0 with none.
+   */
+  heldSeconds: number;
   /** Pids of its zombies, oldest first, at most ZOMBIE_PIDS_PER_PARENT. */
   zombiePids: number[];
   // The fields below are read only for parents holding zombies (a few small reads each) and absent otherwise; null
@@ -83,6 +94,11 @@ export interface ZombieParent {
   podUid?: string | null;
   systemdUnit?: string | null;
   /**
+   * PID 1 of a PID namespace below the proc root's (a container's first process, seen from the host): orphans in its
+   * namespace are reparented to it, and it ignores every signal it has no handler for. false when unknown.
+   */
+  namespaceInit?: boolean;
+  /**
    * Seconds between the start of its oldest zombie's process and the sample: an upper bound on how long that zombie
    * has been one (procfs keeps when a process started, not when it exited).
    */
@@ -94,6 +110,18 @@ export interface OtherParents {
   parents: number;
   zombies: number;
   oldestAgeSeconds: number;
+  heldSeconds: number;
+}
+
+/** Where a zombie's exit time came from: the kernel's record of its last run, or this exporter's first sight. */
+export type ExitTimeSource = 'sched' | 'first_seen';
+
+/** Zombies by their parent's comm, for programs that run as many processes (worker pools, php-fpm). */
+export interface CommZombies {
+  comm: string;
+  zombies: number;
+  /** Parents with this comm holding them. */
+  parents: number;
 }
 
 export interface InitProcess {
@@ -101,9 +129,15 @@ export interface InitProcess {
   /** CPU seconds in user and kernel mode since PID 1 started. */
   userSeconds: number;
   systemSeconds: number;
-  /** Whether PID 1 catches, ignores or blocks SIGCHLD; null when its status can't be read. */
-  sigchldHandled: boolean | null;
+  /**
+   * What PID 1's signal masks say about SIGCHLD; null when its status can't be read. An explanation, never a
+   * verdict: a default disposition reaps fine with wait(), a handler may never call it.
+   */
+  sigchld: { ignored: boolean; caught: boolean; blocked: boolean } | null;
 }
+
+/** Which limit bounds the tasks of the PID frame the sample is in. */
+export type PidLimitSource = 'pid_max' | 'threads_max' | 'pids_max';
 
 /** One cgroup of the pids hierarchy, as exported. */
 export interface SelectedCgroup {
@@ -149,8 +183,8 @@ export interface Sample {
   /** Wall-clock time the walk started (ms since the epoch). */
   timestampMs: number;
   /**
-   * When this collector's first sample was taken. Ages count from first sight, so a zombie first seen then may be
-   * older than its age says; equal to timestampMs in a one-shot run, where no age is known.
+   * When this taker's first sample was taken: a zombie dated by first sight (exit time source first_seen) and first
+   * seen then may be older than its age says. Equal to timestampMs in a one-shot run.
    */
   firstSampleMs: number;
   /** How long the walk and host reads took. */
@@ -165,19 +199,45 @@ export interface Sample {
   zombieLeadersWithThreads: number;
   /** Distinct parents holding at least one zombie. */
   zombieParents: number;
+  /** Seconds since the oldest zombie present exited (see ZombieParent.oldestAgeSeconds); 0 with none. */
   oldestZombieAgeSeconds: number;
-  /** The top-N parents by zombies, most first, plus PID 1 wherever it ranks. */
+  /**
+   * The top-N parents by zombies, most first, then every namespace init holding zombies that is not among them (up
+   * to a cap), then PID 1 wherever it ranks.
+   */
   topParents: ZombieParent[];
   other: OtherParents;
-  /** Zombies first seen and zombies seen then gone, since the exporter started. */
+  /** The parent comms holding the most zombies, most first (at most --zombies.top-parents). */
+  zombiesByComm: CommZombies[];
+  /** Zombies under parents with every other comm: with zombiesByComm, every zombie. */
+  zombiesInOtherComms: number;
+  /** Zombies first seen, seen then gone, and seen under a new parent, since the taker started. */
   zombiesAppearedTotal: number;
   zombiesReapedTotal: number;
-  /** Tasks in the kernel (loadavg), each holding a PID. */
+  zombiesReparentedTotal: number;
+  /** The zombies first seen in this sample, by where their exit time came from. */
+  exitTimeSources: Record<ExitTimeSource, number>;
+  /**
+   * Whose PIDs the usage below counts: the host's (the proc root shows the initial PID namespace, or can't tell) or
+   * the PID namespace the proc root shows (a container's), where /proc/loadavg would still count the whole host.
+   */
+  pidFrame: 'host' | 'namespace';
+  /** Tasks holding a PID in that frame: loadavg's total on the host, the visible tasks in a namespace. */
   pidsInUse: number;
+  /** Every task in the kernel, all namespaces (loadavg's total). */
+  kernelTasks: number;
   /** Sum of num_threads over the walk: the tasks this proc root lets the exporter see. */
   visibleTasks: number;
+  /** The lowest of pid_max, threads-max and (in a namespace) its cgroup's PID headroom: where forks fail. */
+  pidLimit: number;
+  pidLimitedBy: PidLimitSource;
   pidMax: number;
   threadsMax: number | null;
+  /**
+   * The pids cgroup of the proc root's PID 1 when the frame is a namespace, with the tasks its limits leave room for
+   * (the lowest of pids.max - pids.current up its chain of cgroups); null on the host frame or when unreadable.
+   */
+  frameCgroup: { path: string; current: number; headroom: number } | null;
   forksTotal: number | null;
   init: InitProcess | null;
   /** Pids skipped in this walk, by reason. */

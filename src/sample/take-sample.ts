@@ -1,22 +1,27 @@
-// Takes one Sample: the host files, one walk of the proc root, the cgroup walk, then the top parents; holds what
-// spans samples (the first-seen table, the parent cache, the cgroups' fork counts).
+// Takes one Sample: the host files and this thread's scheduler clock, one walk of the proc root, the cgroup walk,
+// then the top parents and the PID frame; holds what spans samples (the zombie table, the parent cache, the
+// cgroups' fork counts, the exit clock's calibration).
 
 import { performance } from 'node:perf_hooks';
 import { errnoText } from '../errors.js';
-import { readHostFiles } from '../procfs/host-files.js';
+import { readHostFiles, readThreadClock } from '../procfs/host-files.js';
 import type { ProcReader } from '../procfs/reader.js';
 import { ProcessWalker, type WalkResult } from '../procfs/walk.js';
 import { MAX_CGROUPS } from '../sysfs/cgroup-walk.js';
 import type { SysfsReader } from '../sysfs/reader.js';
 import { CgroupPidsSelector } from './cgroup-pids.js';
+import { ExitClock } from './exit-clock.js';
+import { readFrameCgroups } from './frame-cgroup.js';
 import { decideHostFacts, type HostFacts } from './host-facts.js';
 import { ParentFacts } from './parent-facts.js';
+import { pidFrame } from './pid-frame.js';
 import { CgroupPathResolver } from './resolve-cgroup-path.js';
 import { SourceFailure, type Sample, type SkipDetail, type SkipReason } from './sample.js';
 import { TopParentsSelector } from './top-parents.js';
 import { WalkTally } from './walk-tally.js';
 import { ZombieTracker } from './zombie-tracker.js';
 import { zombiesByCgroup } from './zombies-by-cgroup.js';
+import { zombiesByComm } from './zombies-by-comm.js';
 
 export interface SampleTakerOptions {
   reader: ProcReader;
@@ -30,6 +35,11 @@ export interface SampleTakerOptions {
    * counts off.
    */
   cgroupsTop?: number;
+  /**
+   * Whose PID namespace the proc root shows (procfs-view.ts, read once at start-up): 'container' puts PID usage in
+   * that namespace's frame (pid-frame.ts). Default 'host'.
+   */
+  pidNamespace?: 'host' | 'container' | 'unknown';
   /** Wall clock in ms; injectable so tests can age zombies without waiting. */
   now?: () => number;
 }
@@ -45,9 +55,11 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
   const { reader } = options;
   const now = options.now ?? Date.now;
   const cgroupsTop = options.cgroupsTop ?? 0;
+  const pidNamespace = options.pidNamespace ?? 'host';
   const tracker = new ZombieTracker();
   const walker = new ProcessWalker(reader);
-  const tally = new WalkTally(tracker);
+  const exitClock = new ExitClock();
+  const tally = new WalkTally(tracker, reader, exitClock);
   const facts = new ParentFacts(reader);
   const topParents = new TopParentsSelector(reader, facts, options.topParents);
   // Twice the walk's bound: room for every cgroup of a walk cut short, and as many again it did not reach.
@@ -61,8 +73,10 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
       const started = performance.now();
       const timestampMs = now();
       // Host facts first: when one the sample needs fails, no walk is wasted and the first-seen table is untouched.
-      const host = hostFactsOrFail(reader);
-      tally.begin(timestampMs);
+      const host = hostFactsOrFail(reader, timestampMs);
+      // This thread's own scheduler clock, read here, on the thread that reads the zombies' (exit-clock.ts).
+      exitClock.begin(readThreadClock(reader), host.cpus);
+      tally.begin({ timestampMs, bootedAtMs: host.bootedAtMs });
       const walk = walkOrFail(walker, tally);
       tracker.sweep();
 
@@ -76,8 +90,21 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
         return path === null ? null : resolver.resolve(path);
       };
       const byCgroup = zombiesByCgroup(tally.parents.values(), cgroupOf, cgroupsTop);
+      const byComm = zombiesByComm(
+        tally.parents.values(),
+        (pid) => commOf(pid, tally, facts, timestampMs),
+        options.topParents,
+      );
       const parents = topParents.select(tally, timestampMs, resolver);
       facts.endSample();
+      const frame = pidFrame({
+        pidNamespace,
+        kernelTasks: host.kernelTasks,
+        visibleTasks: tally.visibleTasks,
+        pidMax: host.pidMax,
+        threadsMax: host.threadsMax,
+        frameCgroups: pidNamespace === 'container' && options.sysfs ? readFrameCgroups(reader, options.sysfs) : [],
+      });
 
       firstSampleMs ??= timestampMs;
       return {
@@ -92,9 +119,14 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
         oldestZombieAgeSeconds: parents.oldestZombieAgeSeconds,
         topParents: parents.top,
         other: parents.other,
+        zombiesByComm: byComm.top,
+        zombiesInOtherComms: byComm.other,
         zombiesAppearedTotal: tracker.appearedTotal,
         zombiesReapedTotal: tracker.reapedTotal,
-        pidsInUse: host.pidsInUse,
+        zombiesReparentedTotal: tracker.reparentedTotal,
+        exitTimeSources: { ...tally.exitTimes },
+        ...frame,
+        kernelTasks: host.kernelTasks,
         visibleTasks: tally.visibleTasks,
         pidMax: host.pidMax,
         threadsMax: host.threadsMax,
@@ -106,7 +138,7 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
                 comm: tally.init.comm,
                 userSeconds: tally.init.userSeconds,
                 systemSeconds: tally.init.systemSeconds,
-                sigchldHandled: host.initSigchldHandled,
+                sigchld: host.initSigchld,
               },
         skipped: sampleSkips(walk.skipped),
         skipDetails: walk.skipDetails.map((d): SkipDetail => ({ pid: d.pid, reason: d.reason, detail: d.detail })),
@@ -119,14 +151,19 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
   };
 }
 
+/** PID 1's comm is in the walk already; every other parent's is read (and kept a minute) by ParentFacts. */
+function commOf(pid: number, tally: WalkTally, facts: ParentFacts, nowMs: number): string | null {
+  return pid === 1 && tally.init !== null ? tally.init.comm : facts.commOf(pid, nowMs);
+}
+
 /**
  * The host facts, or the SourceFailure that stops the sample. A missing loadavg is what a proc root that went away
  * (unmounted, removed, renamed) looks like first, so the root is tried too and named when it is the cause. Messages
  * name files relative to the root and never the root's path, since they reach /healthz.
  */
-function hostFactsOrFail(reader: ProcReader): HostFacts {
+function hostFactsOrFail(reader: ProcReader, nowMs: number): HostFacts {
   try {
-    return decideHostFacts(readHostFiles(reader));
+    return decideHostFacts(readHostFiles(reader), nowMs);
   } catch (err) {
     try {
       reader.listPids();

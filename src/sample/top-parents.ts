@@ -1,5 +1,6 @@
-// The parents that get their own series: the top N by zombies plus PID 1, each with its zombies' pids and what can
-// be said about who it is (state, owner, cgroup, container), and everyone else summed into one `other` bucket.
+// The parents that get their own series: the top N by zombies, every namespace init holding zombies (up to a cap)
+// and PID 1, each with its zombies' pids and what can be said about who it is (state, owner, cgroup, container),
+// and everyone else summed into one `other` bucket.
 
 import { describeCgroupPath } from '../procfs/parse-cgroup-path.js';
 import { decodeComm, emptyStatFields, parseStatInto } from '../procfs/parse-proc-stat.js';
@@ -32,9 +33,15 @@ interface ParentStat {
 const ranksBefore = (a: ParentTally, b: ParentTally): boolean =>
   a.zombies !== b.zombies
     ? a.zombies > b.zombies
-    : a.oldestFirstSeenMs !== b.oldestFirstSeenMs
-      ? a.oldestFirstSeenMs < b.oldestFirstSeenMs
+    : a.oldestExitedAtMs !== b.oldestExitedAtMs
+      ? a.oldestExitedAtMs < b.oldestExitedAtMs
       : a.pid < b.pid;
+
+/**
+ * Namespace inits listed beyond the top N, at most. Each is a container whose first process holds zombies, which no
+ * sum into `other` should hide; a host with more of those at once than this has a bigger problem than series count.
+ */
+export const MAX_NAMESPACE_INITS = 100;
 
 export class TopParentsSelector {
   private readonly buf = Buffer.allocUnsafe(STAT_BUFFER_BYTES);
@@ -48,10 +55,28 @@ export class TopParentsSelector {
   ) {}
 
   select(tally: WalkTally, timestampMs: number, resolver: CgroupPathResolver): TopParents {
-    const ageSeconds = (firstSeenMs: number): number => Math.max(0, (timestampMs - firstSeenMs) / 1000);
+    const secondsSince = (ms: number): number => Math.max(0, (timestampMs - ms) / 1000);
     const top = topN(tally.parents.values(), this.n, ranksBefore);
-    if (!top.some((p) => p.pid === 1))
-      top.push(tally.parents.get(1) ?? { pid: 1, zombies: 0, oldestFirstSeenMs: timestampMs });
+    const ranked = new Set(top.map((p) => p.pid));
+    const inits = topN(
+      [...tally.parents.values()].filter(
+        (p) => !ranked.has(p.pid) && p.pid !== 1 && this.facts.isNamespaceInit(p.pid, timestampMs),
+      ),
+      MAX_NAMESPACE_INITS,
+      ranksBefore,
+    );
+    top.push(...inits);
+    if (!top.some((p) => p.pid === 1)) {
+      top.push(
+        tally.parents.get(1) ?? {
+          pid: 1,
+          zombies: 0,
+          oldestExitedAtMs: timestampMs,
+          oldestSource: 'first_seen',
+          oldestHeldSinceMs: timestampMs,
+        },
+      );
+    }
     const pidsByParent = zombiesOf(tally.zombies, new Set(top.map((p) => p.pid)));
 
     // uptime is read once per sample, and only when some parent leaks.
@@ -63,28 +88,31 @@ export class TopParentsSelector {
         pid: acc.pid,
         comm: stat?.comm ?? '',
         zombies: acc.zombies,
-        oldestAgeSeconds: acc.zombies > 0 ? ageSeconds(acc.oldestFirstSeenMs) : 0,
+        oldestAgeSeconds: acc.zombies > 0 ? secondsSince(acc.oldestExitedAtMs) : 0,
+        heldSeconds: acc.zombies > 0 ? secondsSince(acc.oldestHeldSinceMs) : 0,
         zombiePids: zombies
-          .sort((a, b) => a.firstSeenMs - b.firstSeenMs || a.pid - b.pid)
+          .sort((a, b) => a.tracked.exitedAtMs - b.tracked.exitedAtMs || a.pid - b.pid)
           .slice(0, ZOMBIE_PIDS_PER_PARENT)
           .map((z) => z.pid),
       };
       if (acc.zombies === 0) return parent;
+      parent.oldestAgeSource = acc.oldestSource;
       uptime ??= readUptimeSeconds(this.reader);
       return { ...parent, ...this.describe(acc.pid, stat, zombies, uptime, timestampMs, resolver) };
     });
 
-    const other = { parents: 0, zombies: 0, oldestAgeSeconds: 0 };
-    let oldestFirstSeenMs = Infinity;
+    const other = { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0 };
+    let oldestExitedAtMs = Infinity;
     const listed = new Set(top.map((p) => p.pid));
     for (const acc of tally.parents.values()) {
-      if (acc.oldestFirstSeenMs < oldestFirstSeenMs) oldestFirstSeenMs = acc.oldestFirstSeenMs;
+      if (acc.oldestExitedAtMs < oldestExitedAtMs) oldestExitedAtMs = acc.oldestExitedAtMs;
       if (listed.has(acc.pid)) continue;
       other.parents++;
       other.zombies += acc.zombies;
-      other.oldestAgeSeconds = Math.max(other.oldestAgeSeconds, ageSeconds(acc.oldestFirstSeenMs));
+      other.oldestAgeSeconds = Math.max(other.oldestAgeSeconds, secondsSince(acc.oldestExitedAtMs));
+      other.heldSeconds = Math.max(other.heldSeconds, secondsSince(acc.oldestHeldSinceMs));
     }
-    return { top: out, other, oldestZombieAgeSeconds: tally.zombies.length > 0 ? ageSeconds(oldestFirstSeenMs) : 0 };
+    return { top: out, other, oldestZombieAgeSeconds: tally.zombies.length > 0 ? secondsSince(oldestExitedAtMs) : 0 };
   }
 
   /**
@@ -111,6 +139,7 @@ export class TopParentsSelector {
       ...owner,
       cgroup,
       ...origin,
+      namespaceInit: pid !== 1 && this.facts.isNamespaceInit(pid, timestampMs),
       // Both clocks tick in hundredths of a second (USER_HZ), so more decimals would be noise.
       oldestStartedSecondsAgo:
         uptime === null || startTicks === Infinity ? null : Math.max(0, Math.round(100 * uptime - startTicks) / 100),

@@ -1,10 +1,13 @@
 // What one walk of the proc root adds up to: leaders by state, tasks seen, PID 1's stat, every reapable zombie
-// and, per parent, how many it holds and since when.
+// with when it exited and since when its parent holds it, and per parent how many it holds.
 
-import { decodeComm, type StatFields } from '../procfs/parse-proc-stat.js';
+import { parseExecStart } from '../procfs/parse-proc-sched.js';
+import { decodeComm, parseProcessor, type StatFields } from '../procfs/parse-proc-stat.js';
+import type { ProcReader } from '../procfs/reader.js';
 import type { WalkVisitor } from '../procfs/walk.js';
-import { ALWAYS_EXPORTED_STATES } from './sample.js';
-import type { ZombieTracker } from './zombie-tracker.js';
+import type { ExitClock } from './exit-clock.js';
+import { ALWAYS_EXPORTED_STATES, type ExitTimeSource } from './sample.js';
+import type { TrackedZombie, ZombieTracker } from './zombie-tracker.js';
 
 /**
  * Clock ticks per second in stat's time fields. The kernel converts to USER_HZ for userspace (clock_t), and USER_HZ
@@ -17,15 +20,19 @@ export interface SeenZombie {
   pid: number;
   ppid: number;
   startTimeTicks: number;
-  /** When this exporter first saw it (the tracker's memory). */
-  firstSeenMs: number;
+  /** What the tracker knows of it: when it exited, since when its parent holds it. */
+  tracked: TrackedZombie;
 }
 
 /** One parent's share of the walk's zombies. */
 export interface ParentTally {
   pid: number;
   zombies: number;
-  oldestFirstSeenMs: number;
+  /** The earliest exit among its zombies (wall clock, ms), and where that zombie's exit time came from. */
+  oldestExitedAtMs: number;
+  oldestSource: ExitTimeSource;
+  /** The earliest time from which it has held one of them. */
+  oldestHeldSinceMs: number;
 }
 
 /** PID 1's stat, caught in passing. */
@@ -35,6 +42,14 @@ export interface InitStat {
   startTimeTicks: number;
   userSeconds: number;
   systemSeconds: number;
+}
+
+/** What a sample knows to date a new zombie by. */
+export interface WalkClock {
+  /** The sample's wall-clock time. */
+  timestampMs: number;
+  /** Wall-clock time of boot (from /proc/uptime), which stat's start times count from; null when unknown. */
+  bootedAtMs: number | null;
 }
 
 /**
@@ -51,19 +66,26 @@ export class WalkTally {
   zombies: SeenZombie[] = [];
   /** Keyed by parent pid, in the order parents were first met. */
   parents = new Map<number, ParentTally>();
-  private timestampMs = 0;
+  /** New zombies of this walk by where their exit time came from. */
+  exitTimes: Record<ExitTimeSource, number> = { sched: 0, first_seen: 0 };
+  private clock: WalkClock = { timestampMs: 0, bootedAtMs: null };
 
-  constructor(private readonly tracker: ZombieTracker) {}
+  constructor(
+    private readonly tracker: ZombieTracker,
+    private readonly reader: ProcReader,
+    private readonly exitClock: ExitClock,
+  ) {}
 
-  /** Starts a walk taken at `timestampMs` (the time first sightings are recorded at). */
-  begin(timestampMs: number): void {
-    this.timestampMs = timestampMs;
+  /** Starts a walk; new zombies are dated against `clock` (the exit clock must have begun this sample too). */
+  begin(clock: WalkClock): void {
+    this.clock = clock;
     this.stateCounts.fill(0);
     this.visibleTasks = 0;
     this.zombieLeadersWithThreads = 0;
     this.init = null;
     this.zombies = [];
     this.parents = new Map();
+    this.exitTimes = { sched: 0, first_seen: 0 };
   }
 
   readonly visit: WalkVisitor = (f: StatFields, b: Buffer): void => {
@@ -83,15 +105,58 @@ export class WalkTally {
       this.zombieLeadersWithThreads++;
       return;
     }
-    const firstSeenMs = this.tracker.observe(f.pid, f.startTimeTicks, this.timestampMs);
-    this.zombies.push({ pid: f.pid, ppid: f.ppid, startTimeTicks: f.startTimeTicks, firstSeenMs });
+    const now = this.clock.timestampMs;
+    const tracked = this.tracker.observe(f.pid, f.startTimeTicks, f.ppid, now) ?? this.date(f, b);
+    this.zombies.push({ pid: f.pid, ppid: f.ppid, startTimeTicks: f.startTimeTicks, tracked });
     const acc = this.parents.get(f.ppid);
-    if (acc === undefined) this.parents.set(f.ppid, { pid: f.ppid, zombies: 1, oldestFirstSeenMs: firstSeenMs });
-    else {
+    if (acc === undefined) {
+      this.parents.set(f.ppid, {
+        pid: f.ppid,
+        zombies: 1,
+        oldestExitedAtMs: tracked.exitedAtMs,
+        oldestSource: tracked.exitTimeSource,
+        oldestHeldSinceMs: tracked.heldSinceMs,
+      });
+    } else {
       acc.zombies++;
-      if (firstSeenMs < acc.oldestFirstSeenMs) acc.oldestFirstSeenMs = firstSeenMs;
+      if (tracked.exitedAtMs < acc.oldestExitedAtMs) {
+        acc.oldestExitedAtMs = tracked.exitedAtMs;
+        acc.oldestSource = tracked.exitTimeSource;
+      }
+      if (tracked.heldSinceMs < acc.oldestHeldSinceMs) acc.oldestHeldSinceMs = tracked.heldSinceMs;
     }
   };
+
+  /**
+   * Dates a zombie seen for the first time: its exit from the kernel's record of its last run, kept between when
+   * its process started and now (it cannot have exited before it started, nor after it was seen dead); when that
+   * record can't be read (an old kernel, another proc root), from now, which is when it was first seen.
+   */
+  private date(f: StatFields, b: Buffer): TrackedZombie {
+    const now = this.clock.timestampMs;
+    const exitedAt = this.exitFromSched(f, b);
+    if (exitedAt === undefined) {
+      this.exitTimes.first_seen++;
+      return this.tracker.add(f.pid, f.startTimeTicks, f.ppid, now, now, 'first_seen');
+    }
+    const started =
+      this.clock.bootedAtMs === null ? -Infinity : this.clock.bootedAtMs + (f.startTimeTicks * 1000) / USER_HZ;
+    this.exitTimes.sched++;
+    return this.tracker.add(f.pid, f.startTimeTicks, f.ppid, now, Math.min(now, Math.max(started, exitedAt)), 'sched');
+  }
+
+  private exitFromSched(f: StatFields, b: Buffer): number | undefined {
+    const cpu = parseProcessor(b, f);
+    if (cpu < 0) return undefined;
+    let text: string;
+    try {
+      text = this.reader.readText(`${f.pid}/sched`);
+    } catch {
+      return undefined; // reaped since the stat read, no sched file on this kernel, or not readable here
+    }
+    const execStart = parseExecStart(text);
+    return execStart.ok ? this.exitClock.exitedAtMs(execStart.value, cpu) : undefined;
+  }
 
   /** Leaders by state letter; ALWAYS_EXPORTED_STATES first and present at 0, then any other letter seen. */
   processesByState(): Record<string, number> {

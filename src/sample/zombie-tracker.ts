@@ -1,36 +1,87 @@
-// The first-seen table: when each zombie was first sampled, so its age can be reported and its reaping counted.
+// The zombies of the last sample, each with when it exited, when its current parent started holding it and when
+// this exporter first saw it, so ages can be reported and reaping and reparenting counted.
 
-interface Seen {
+import type { ExitTimeSource } from './sample.js';
+
+export interface TrackedZombie {
   /** Start time in ticks since boot; a different one under the same pid is a new zombie (pid reuse). */
-  startTimeTicks: number;
-  firstSeenMs: number;
-  /** The sweep generation that last saw this zombie; older entries are gone, i.e. reaped. */
+  readonly startTimeTicks: number;
+  readonly firstSeenMs: number;
+  /**
+   * When it exited (wall clock, ms): from the kernel's record of its last run where that could be read (sched),
+   * else when this exporter first saw it (first_seen), which is later than the truth by up to a sample interval,
+   * or by however long it was there before the exporter started.
+   */
+  readonly exitedAtMs: number;
+  readonly exitTimeSource: ExitTimeSource;
+  /** Its parent's pid when last seen. */
+  ppid: number;
+  /**
+   * Since when that parent holds it: its exit, or the first sample that saw it under this parent when it was
+   * reparented (its old parent died), since the new parent has only had it since then.
+   */
+  heldSinceMs: number;
+  /** The sweep generation that last saw it; older entries are gone, i.e. reaped. */
   generation: number;
 }
 
 /**
- * Keyed by pid with the start time inside, so a sample allocates nothing per zombie it already knows. Entries
- * not seen in a sample are dropped by sweep(), so the table never holds more than one sample's zombies.
+ * Keyed by pid with the start time inside, so a sample allocates nothing per zombie it already knows. Entries not
+ * seen in a sample are dropped by sweep(), so the table never holds more than one sample's zombies.
  */
 export class ZombieTracker {
-  private readonly seen = new Map<number, Seen>();
+  private readonly seen = new Map<number, TrackedZombie>();
   private generation = 0;
   /** Zombies first seen, since the tracker was created. */
   appearedTotal = 0;
   /** Zombies seen and then gone, since the tracker was created. */
   reapedTotal = 0;
+  /** Zombies seen under one parent and later under another (their parent died), since the tracker was created. */
+  reparentedTotal = 0;
 
-  /** Records a zombie seen in the current sample and returns when it was first seen. */
-  observe(pid: number, startTimeTicks: number, nowMs: number): number {
+  /**
+   * The zombie with this pid and start time if the tracker knows it, marked seen in this sample (and its parent
+   * followed: a new parent holds it from `nowMs`); undefined for a zombie it has not seen, which add() records.
+   */
+  observe(pid: number, startTimeTicks: number, ppid: number, nowMs: number): TrackedZombie | undefined {
     const entry = this.seen.get(pid);
-    if (entry?.startTimeTicks === startTimeTicks) {
-      entry.generation = this.generation;
-      return entry.firstSeenMs;
+    if (entry?.startTimeTicks !== startTimeTicks) return undefined;
+    entry.generation = this.generation;
+    if (entry.ppid !== ppid) {
+      entry.ppid = ppid;
+      entry.heldSinceMs = nowMs;
+      this.reparentedTotal++;
     }
-    if (entry !== undefined) this.reapedTotal++; // the old zombie was reaped and its pid reused by a new one
-    this.seen.set(pid, { startTimeTicks, firstSeenMs: nowMs, generation: this.generation });
+    return entry;
+  }
+
+  /**
+   * Records a zombie observe() did not know. Its parent is taken to have held it since it exited: a zombie seen for
+   * the first time either exited since the last sample or was there before the exporter started, when its history
+   * is unknown.
+   */
+  add(
+    pid: number,
+    startTimeTicks: number,
+    ppid: number,
+    nowMs: number,
+    exitedAtMs: number,
+    source: ExitTimeSource,
+  ): TrackedZombie {
+    // A zombie already known under this pid with another start time was reaped and the pid reused.
+    if (this.seen.has(pid)) this.reapedTotal++;
+    const entry: TrackedZombie = {
+      startTimeTicks,
+      firstSeenMs: nowMs,
+      exitedAtMs,
+      exitTimeSource: source,
+      ppid,
+      heldSinceMs: exitedAtMs,
+      generation: this.generation,
+    };
+    this.seen.set(pid, entry);
     this.appearedTotal++;
-    return nowMs;
+    return entry;
   }
 
   /** Ends a sample: forgets zombies it did not see and counts them as reaped. */

@@ -8,19 +8,21 @@ export function formatAge(seconds: number): string {
 }
 
 /**
- * How long a parent's oldest zombie has been one, as well as it is known. Its age counts from first sight: exact to
- * an interval when it appeared while watching, only a lower bound (≥) when it was already there at the first
- * sample. Its process's start time gives an upper bound (≤), since it exited after it started. A one-shot inspect has
- * watched for 0s, so only the upper bound remains.
+ * How long a parent's oldest zombie has been one, as well as it is known. An age from the kernel's record of the
+ * zombie's last run (source sched) is its age. One counted from first sight is exact to an interval when the zombie
+ * appeared while watching, only a lower bound (≥) when it was already there at the first sample, or in a one-shot
+ * look; its process's start time gives an upper bound (≤), since it exited after it started.
  */
 export function zombieAgeText(
-  oldestAgeSeconds: number,
+  ageSeconds: number,
+  source: 'sched' | 'first_seen' | undefined,
   startedSecondsAgo: number | null | undefined,
   watchingSeconds: number,
 ): string {
-  if (watchingSeconds > 0 && oldestAgeSeconds < watchingSeconds) return formatAge(oldestAgeSeconds);
+  if (source === 'sched') return formatAge(ageSeconds);
+  if (watchingSeconds > 0 && ageSeconds < watchingSeconds) return formatAge(ageSeconds);
   const bounds: string[] = [];
-  if (watchingSeconds > 0) bounds.push(`≥${formatAge(oldestAgeSeconds)}`);
+  if (watchingSeconds > 0) bounds.push(`≥${formatAge(ageSeconds)}`);
   if (startedSecondsAgo !== null && startedSecondsAgo !== undefined) bounds.push(`≤${formatAge(startedSecondsAgo)}`);
   return bounds.length > 0 ? bounds.join(' ') : 'unknown';
 }
@@ -63,11 +65,13 @@ export function userText(parent: { uid: number | null; user: string | null }): s
   return parent.user ?? (parent.uid === null ? 'unknown' : `uid ${parent.uid}`);
 }
 
-/** What PID 1 does with SIGCHLD, in words. */
-export function sigchldText(handled: boolean | null): string {
-  return handled === null
-    ? 'SIGCHLD handling unknown'
-    : handled
-      ? 'SIGCHLD handled'
-      : 'SIGCHLD left at default (may never reap)';
+/**
+ * What PID 1's masks say of SIGCHLD, in words that claim no more than they show: a default disposition reaps fine
+ * with wait(), and a handler may never call it. Whether it reaps is what the zombies it holds say.
+ */
+export function sigchldText(sigchld: { ignored: boolean; caught: boolean; blocked: boolean } | null): string {
+  if (sigchld === null) return 'SIGCHLD disposition unknown';
+  if (sigchld.ignored) return 'SIGCHLD ignored (the kernel reaps its children)';
+  const held = [sigchld.blocked ? 'blocked' : null, sigchld.caught ? 'caught' : null].filter((x) => x !== null);
+  return held.length > 0 ? `SIGCHLD ${held.join(' and ')}` : 'SIGCHLD at its default';
 }

@@ -1,8 +1,18 @@
 // The Snapshot: one Sample as the JSON that GET /api/v1/snapshot serves and `inspect --json` prints, with PID usage
-// against the real limit and each leaking parent's next step worked out once for the page, the API and inspect.
+// against the limit of its frame and each leaking parent's next step worked out once for the page, the API and
+// inspect.
 
-import type { OtherParents, Sample, SkipDetail, SkipReason, SourceError } from '../sample/sample.js';
-import { advise } from './next-step.js';
+import type {
+  CommZombies,
+  ExitTimeSource,
+  OtherParents,
+  PidLimitSource,
+  Sample,
+  SkipDetail,
+  SkipReason,
+  SourceError,
+} from '../sample/sample.js';
+import { advise, initHoldsZombiesThatStay } from './next-step.js';
 
 export interface SnapshotParent {
   pid: number;
@@ -14,16 +24,28 @@ export interface SnapshotParent {
   user: string | null;
   /** Its cgroup path (a systemd unit, a container's cgroup); null when unknown. */
   cgroup: string | null;
+  /** The container and pod its cgroup names; null when none. */
+  containerId: string | null;
+  podUid: string | null;
+  /** PID 1 of a PID namespace below this view: a container's init, which ignores SIGTERM from outside. */
+  namespaceInit: boolean;
   zombies: number;
   /** Its zombies' pids, oldest first, at most 20 (zombies says how many there are). */
   zombiePids: number[];
-  /** Seconds since its oldest zombie was first seen: a lower bound on that zombie's age. */
+  /** Seconds since its oldest zombie exited (see oldestAgeSource). */
   oldestAgeSeconds: number;
+  /**
+   * sched: from the kernel's record of the zombie's last run (exact to a tick, less the error docs/metrics.md gives);
+   * first_seen: since this exporter first saw it, a lower bound when it was already there at the first sample.
+   */
+  oldestAgeSource: ExitTimeSource;
+  /** Seconds it has held the zombie it has held longest (since its exit, or since it was reparented to it). */
+  heldSeconds: number;
   /** Seconds since its oldest zombie's process started: an upper bound on that zombie's age; null when unknown. */
   oldestStartedSecondsAgo: number | null;
   /** What the person on call can do about it (advice; nothing here acts on it). */
   nextStep: string;
-  /** The command in that advice that frees the zombies' PIDs now (`kill -TERM <pid>`); null for PID 1 and pid 0. */
+  /** The command in that advice that frees the zombies' PIDs now (`kill -TERM <pid>`); null where none helps. */
   nextCommand: string | null;
 }
 
@@ -32,34 +54,46 @@ export interface Snapshot {
   time: string;
   timestampMs: number;
   durationSeconds: number;
-  /** How long sampling had been going at this sample; 0 for a one-shot inspect, which can't know any zombie's age. */
+  /** How long sampling had been going at this sample; 0 for a one-shot inspect. */
   watchingSeconds: number;
   zombies: {
-    /** Reapable zombies on the host. */
+    /** Reapable zombies in this view. */
     total: number;
     /** Distinct parents holding them. */
     parents: number;
-    /** Seconds since the oldest was first seen (see watchingSeconds). */
+    /** Seconds since the oldest exited. */
     oldestAgeSeconds: number;
     /** Exited thread-group leaders whose threads still run: not reapable yet, so not in total. */
     leadersWithThreads: number;
     appearedTotal: number;
     reapedTotal: number;
+    reparentedTotal: number;
   };
-  /** Parents holding zombies, most first: the top --zombies.top-parents of them, and PID 1 when it holds any. */
+  /**
+   * Parents holding zombies, most first: the top --zombies.top-parents of them, every namespace init holding zombies,
+   * and PID 1 when it holds any.
+   */
   parents: SnapshotParent[];
   /** Every parent beyond those, summed, so that parents and otherParents add up to zombies.total. */
   otherParents: OtherParents;
+  /** Zombies by their parent's comm, most first, and the rest summed: programs that run as many processes. */
+  byComm: CommZombies[];
+  otherComms: number;
   pids: {
-    /** Tasks in the kernel (every process, thread and zombie holds a PID), from /proc/loadavg. */
+    /** host: every task in the kernel (loadavg); namespace: the tasks of the PID namespace the proc root shows. */
+    frame: 'host' | 'namespace';
+    /** Tasks holding a PID in that frame. */
     inUse: number;
-    /** The limit that bites first: min(pidMax, threadsMax). */
+    /** The limit that bites first in that frame, and which one it is. */
     limit: number;
+    limitedBy: PidLimitSource;
     /** inUse / limit. */
     usage: number;
     pidMax: number;
     threadsMax: number | null;
-    /** Threads the walk could see; well below inUse under hidepid or in a PID namespace. */
+    /** Every task in the kernel (loadavg), whatever the frame. */
+    kernelTasks: number;
+    /** Threads the walk could see; below inUse under hidepid. */
     visibleTasks: number;
   };
   processes: {
@@ -72,29 +106,30 @@ export interface Snapshot {
     comm: string;
     userCpuSeconds: number;
     systemCpuSeconds: number;
-    /** Whether it catches, ignores or blocks SIGCHLD; null when its status can't be read. */
-    sigchldHandled: boolean | null;
+    /** What its masks say of SIGCHLD (explains; proves nothing); null when its status can't be read. */
+    sigchld: { ignored: boolean; caught: boolean; blocked: boolean } | null;
     /** Zombies it holds: orphans it adopted and has not reaped. */
     zombies: number;
+    /** How long it has held the one it has held longest. */
+    heldSeconds: number;
   } | null;
   skipped: Record<SkipReason, number>;
   skipDetails: SkipDetail[];
   sourceErrors: SourceError[];
 }
 
-/** The limit that bites first: a fork needs a free PID (pid_max) and a task slot (threads-max). */
-export function pidLimit(sample: Pick<Sample, 'pidMax' | 'threadsMax'>): number {
-  return sample.threadsMax === null ? sample.pidMax : Math.min(sample.pidMax, sample.threadsMax);
-}
-
 export function toSnapshot(s: Sample): Snapshot {
-  const limit = pidLimit(s);
-  const initSigchld = s.init?.sigchldHandled ?? null;
+  const stuck = initHoldsZombiesThatStay(s.topParents);
   const parents = s.topParents
     .filter((p) => p.zombies > 0)
     .map((p): SnapshotParent => {
       const state = p.state ?? null;
-      const advice = advise({ pid: p.pid, state, zombies: p.zombies }, initSigchld);
+      const namespaceInit = p.namespaceInit ?? false;
+      const containerId = p.containerId ?? null;
+      const advice = advise(
+        { pid: p.pid, state, zombies: p.zombies, namespaceInit, containerId, heldSeconds: p.heldSeconds },
+        stuck,
+      );
       return {
         pid: p.pid,
         comm: p.comm,
@@ -102,14 +137,20 @@ export function toSnapshot(s: Sample): Snapshot {
         uid: p.uid ?? null,
         user: p.user ?? null,
         cgroup: p.cgroup ?? null,
+        containerId,
+        podUid: p.podUid ?? null,
+        namespaceInit,
         zombies: p.zombies,
         zombiePids: [...p.zombiePids],
         oldestAgeSeconds: p.oldestAgeSeconds,
+        oldestAgeSource: p.oldestAgeSource ?? 'first_seen',
+        heldSeconds: p.heldSeconds,
         oldestStartedSecondsAgo: p.oldestStartedSecondsAgo ?? null,
         nextStep: advice.text,
         nextCommand: advice.command,
       };
     });
+  const pid1 = s.topParents.find((p) => p.pid === 1);
   return {
     time: new Date(s.timestampMs).toISOString(),
     timestampMs: s.timestampMs,
@@ -122,15 +163,21 @@ export function toSnapshot(s: Sample): Snapshot {
       leadersWithThreads: s.zombieLeadersWithThreads,
       appearedTotal: s.zombiesAppearedTotal,
       reapedTotal: s.zombiesReapedTotal,
+      reparentedTotal: s.zombiesReparentedTotal,
     },
     parents,
     otherParents: { ...s.other },
+    byComm: s.zombiesByComm.map((c) => ({ ...c })),
+    otherComms: s.zombiesInOtherComms,
     pids: {
+      frame: s.pidFrame,
       inUse: s.pidsInUse,
-      limit,
-      usage: limit > 0 ? s.pidsInUse / limit : 0,
+      limit: s.pidLimit,
+      limitedBy: s.pidLimitedBy,
+      usage: s.pidLimit > 0 ? s.pidsInUse / s.pidLimit : 0,
       pidMax: s.pidMax,
       threadsMax: s.threadsMax,
+      kernelTasks: s.kernelTasks,
       visibleTasks: s.visibleTasks,
     },
     processes: { total: s.processes, byState: { ...s.processesByState }, forksTotal: s.forksTotal },
@@ -141,8 +188,9 @@ export function toSnapshot(s: Sample): Snapshot {
             comm: s.init.comm,
             userCpuSeconds: s.init.userSeconds,
             systemCpuSeconds: s.init.systemSeconds,
-            sigchldHandled: s.init.sigchldHandled,
-            zombies: s.topParents.find((p) => p.pid === 1)?.zombies ?? 0,
+            sigchld: s.init.sigchld === null ? null : { ...s.init.sigchld },
+            zombies: pid1?.zombies ?? 0,
+            heldSeconds: pid1?.heldSeconds ?? 0,
           },
     skipped: { ...s.skipped },
     skipDetails: s.skipDetails.map((d) => ({ ...d })),

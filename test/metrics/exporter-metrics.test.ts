@@ -44,7 +44,11 @@ t.test('the fixture sample as series', async (t) => {
   t.equal(valueOf(s, 'proctable_init_cpu_seconds_total', { mode: 'user' }), 123.45);
   t.equal(valueOf(s, 'proctable_init_cpu_seconds_total', { mode: 'system' }), 67.89);
   t.equal(valueOf(s, 'proctable_init_info', { comm: 'systemd' }), 1);
-  t.equal(valueOf(s, 'proctable_init_sigchld_handled'), 1);
+  t.same(
+    find(s, 'proctable_init_sigchld').map((x) => [x.labels.disposition, x.value]),
+    [['caught', 1]],
+    "the fixture's PID 1 catches SIGCHLD",
+  );
   t.equal(valueOf(s, 'proctable_zombies_appeared_total'), 9);
   t.equal(valueOf(s, 'proctable_zombies_reaped_total'), 0);
   t.equal(valueOf(s, 'zombie_exporter_skipped_pids_total', { reason: 'malformed' }), 3);
@@ -68,8 +72,8 @@ t.test('counters mirror totals and by_parent series come and go with the sample'
   const a = fixtureSample();
   const b: Sample = {
     ...a,
-    topParents: [{ pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, zombiePids: [] }],
-    other: { parents: 0, zombies: 0, oldestAgeSeconds: 0 },
+    topParents: [{ pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, zombiePids: [] }],
+    other: { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0 },
     zombies: 0,
     zombiesAppearedTotal: 9,
     zombiesReapedTotal: 9,
@@ -96,16 +100,14 @@ t.test('unknown facts are absent, not zero', async (t) => {
   for (const name of [
     'proctable_threads_max',
     'proctable_forks_total',
-    'proctable_init_sigchld_handled',
+    'proctable_init_sigchld',
     'proctable_init_info',
     'proctable_init_cpu_seconds_total',
   ]) {
     t.same(find(s, name), [], `${name} absent`);
   }
-  const { text: t2 } = await render([
-    { ...s0, init: { comm: 'sh', userSeconds: 1, systemSeconds: 2, sigchldHandled: null } },
-  ]);
-  t.same(find(parseExposition(t2), 'proctable_init_sigchld_handled'), []);
+  const { text: t2 } = await render([{ ...s0, init: { comm: 'sh', userSeconds: 1, systemSeconds: 2, sigchld: null } }]);
+  t.same(find(parseExposition(t2), 'proctable_init_sigchld'), []);
   t.equal(valueOf(parseExposition(t2), 'proctable_init_info', { comm: 'sh' }), 1);
 });
 
@@ -137,7 +139,7 @@ t.test('comm is escaped in the exposition whatever it holds', async (t) => {
   const s0 = fixtureSample();
   const comm = '"\n{}\\ x';
   const { text } = await render([
-    { ...s0, topParents: [{ pid: 7, comm, zombies: 9, oldestAgeSeconds: 1, zombiePids: [] }] },
+    { ...s0, topParents: [{ pid: 7, comm, zombies: 9, oldestAgeSeconds: 1, heldSeconds: 1, zombiePids: [] }] },
   ]);
   t.equal(valueOf(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' }), 9);
   t.equal(find(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' })[0]!.labels.parent_comm, comm);
@@ -292,6 +294,7 @@ t.test(
           container_id: 'abc',
           pod_uid: '',
           systemd_unit: 'docker-abc.scope',
+          namespace_init: 'false',
         },
       ],
     );

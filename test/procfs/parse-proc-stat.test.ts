@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseStat } from '../../src/procfs/parse-proc-stat.js';
+import { emptyStatFields, parseProcessor, parseStat, parseStatInto } from '../../src/procfs/parse-proc-stat.js';
 
 /**
  * Every state letter a Linux kernel has printed in stat field 3, written out from fs/proc/array.c's
@@ -176,4 +176,27 @@ t.test('malformed input is a typed failure, never a throw', async (t) => {
     const r = parse(text);
     t.same(r, { ok: false, failure }, JSON.stringify(text.slice(0, 40)));
   }
+});
+
+t.test('parseProcessor reads field 39, the CPU the task last ran on, from what the fast parse left', async (t) => {
+  const fields = emptyStatFields();
+  // This machine's stat of a zombie that last ran on CPU 1 (kernel 6.18).
+  const real = Buffer.from(
+    '2131 (python3) Z 2069 2066 1018 0 -1 4227148 216 0 0 0 0 0 0 0 20 0 1 0 307840 0 0 18446744073709551615 0 0 0 0 0 0 0 16781318 0 1 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n',
+  );
+  t.equal(parseStatInto(real, 0, real.length, fields), null);
+  t.equal(parseProcessor(real, fields), 1);
+  const f = line().trimEnd().split(' ');
+  f[38] = '13';
+  const buf = Buffer.from(`${f.join(' ')}\n`);
+  parseStatInto(buf, 0, buf.length, fields);
+  t.equal(parseProcessor(buf, fields), 13);
+  // In a batch buffer the record is followed by the next one's bytes: the end given to the parser bounds the search.
+  const cut = Buffer.from(`${f.slice(0, 30).join(' ')}\n99 (next) S 1 2 3`);
+  t.equal(parseStatInto(cut, 0, cut.indexOf('\n') + 1, fields), null);
+  t.equal(parseProcessor(cut, fields), -1, 'a line that stops before field 39');
+  f[38] = '-1';
+  const neg = Buffer.from(`${f.join(' ')}\n`);
+  parseStatInto(neg, 0, neg.length, fields);
+  t.equal(parseProcessor(neg, fields), -1, 'not a CPU number');
 });

@@ -6,8 +6,8 @@ import t from 'tap';
 import { parseCgroup, primaryCgroupPath } from '../../src/procfs/parse-proc-cgroup.js';
 import { parseLoadAvg } from '../../src/procfs/parse-loadavg.js';
 import { parsePasswd } from '../../src/procfs/parse-passwd.js';
-import { parseForks } from '../../src/procfs/parse-stat.js';
-import { handlesSigchld, parseStatus } from '../../src/procfs/parse-proc-status.js';
+import { parseSystemStat } from '../../src/procfs/parse-stat.js';
+import { isNamespaceInit, parseStatus, sigchldDisposition } from '../../src/procfs/parse-proc-status.js';
 import { parseSysctlInt } from '../../src/procfs/parse-sysctl-int.js';
 import { parseUptime } from '../../src/procfs/parse-uptime.js';
 
@@ -54,7 +54,8 @@ t.test('every parser returns a typed result for any text', async (t) => {
       const status = parseStatus(s);
       if (status.ok) {
         if (typeof status.value.sigCgt !== 'bigint' || !Number.isInteger(status.value.uid)) return false;
-        handlesSigchld(status.value);
+        sigchldDisposition(status.value);
+        isNamespaceInit(status.value);
       }
       const load = parseLoadAvg(s);
       if (load.ok && !Object.values(load.value).every(Number.isSafeInteger)) return false;
@@ -69,8 +70,12 @@ t.test('every parser returns a typed result for any text', async (t) => {
       for (const [uid, name] of users) if (!Number.isSafeInteger(uid) || name === '') return false;
       const uptime = parseUptime(s);
       if (uptime.ok && !Number.isFinite(uptime.value)) return false;
-      const forks = parseForks(s);
-      if (forks.ok && !Number.isSafeInteger(forks.value)) return false;
+      const forks = parseSystemStat(s);
+      if (
+        forks.ok &&
+        (!Number.isSafeInteger(forks.value.forks) || !forks.value.cpus.every((c) => Number.isFinite(c.total)))
+      )
+        return false;
       return [status, load, sysctl, cgroup, uptime, forks].every(isFailure);
     }),
     RUNS,
@@ -81,6 +86,6 @@ t.test('every parser returns a typed result for any text', async (t) => {
 t.test('numbers past 2^53 are refused, not rounded', async (t) => {
   t.match(parseSysctlInt('18446744073709551615\n'), { ok: false, failure: 'number out of range' });
   t.match(parseLoadAvg('0.00 0.00 0.00 1/99999999999999999999 1\n'), { ok: false, failure: 'number out of range' });
-  t.match(parseForks('processes 99999999999999999999\n'), { ok: false, failure: 'number out of range' });
+  t.match(parseSystemStat('processes 99999999999999999999\n'), { ok: false, failure: 'number out of range' });
   t.equal(parsePasswd('root:x:99999999999999999999:0::/:/bin/sh\n').size, 0);
 });

@@ -35,10 +35,15 @@ t.test('the fixture tree, counted exactly and checked against a scan of the file
     'most zombies first; ties by oldest, then lower pid',
   );
   t.same(s.topParents[0]!.zombiePids, [101, 102, 103, 104]);
-  t.same(s.other, { parents: 0, zombies: 0, oldestAgeSeconds: 0 });
+  t.same(s.other, { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0 });
   t.equal(sumParents(s), s.zombies);
   t.same([s.pidsInUse, s.pidMax, s.threadsMax, s.forksTotal], [412, 32768, 30000, 123456]);
-  t.same(s.init, { comm: 'systemd', userSeconds: 123.45, systemSeconds: 67.89, sigchldHandled: true });
+  t.same(s.init, {
+    comm: 'systemd',
+    userSeconds: 123.45,
+    systemSeconds: 67.89,
+    sigchld: { ignored: false, caught: true, blocked: false },
+  });
   t.same(s.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 1 });
   t.same(s.sourceErrors, []);
   t.equal(s.timestampMs, 1_000_000);
@@ -61,7 +66,7 @@ t.test('top-N keeps PID 1 and sums the rest into other', async (t) => {
     one.topParents.map((p) => p.pid),
     [100, 1],
   );
-  t.same(one.other, { parents: 2, zombies: 3, oldestAgeSeconds: 0 });
+  t.same(one.other, { parents: 2, zombies: 3, oldestAgeSeconds: 0, heldSeconds: 0 });
 });
 
 t.test('PID 1 with no zombies is still listed, at 0', async (t) => {
@@ -72,7 +77,7 @@ t.test('PID 1 with no zombies is still listed, at 0', async (t) => {
   const s = createSampleTaker({ reader: createProcReader(tree.dir), topParents: 1 }).take();
   t.same(
     s.topParents.find((p) => p.pid === 1),
-    { pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, zombiePids: [] },
+    { pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, zombiePids: [] },
   );
 });
 
@@ -146,7 +151,7 @@ t.test('essential sources fail the sample; others leave their metric out', async
   }).take();
   t.equal(partial.threadsMax, null);
   t.equal(partial.forksTotal, null);
-  t.equal(partial.init?.sigchldHandled, null);
+  t.equal(partial.init?.sigchld, null);
   t.same(
     partial.sourceErrors.map((e) => e.source),
     ['threads_max', 'stat', 'init'],
@@ -158,7 +163,7 @@ t.test('essential sources fail the sample; others leave their metric out', async
     topParents: 10,
   }).take();
   t.same(hidden.sourceErrors, [], 'PID 1 hidden by hidepid is a view, not an error');
-  t.equal(hidden.init?.sigchldHandled, null);
+  t.equal(hidden.init?.sigchld, null);
 });
 
 t.test('a malformed host file is a parse failure with the file named', async (t) => {
@@ -219,6 +224,7 @@ t.test(
       'comm',
       'zombies',
       'oldestAgeSeconds',
+      'heldSeconds',
       'zombiePids',
     ]);
     t.equal(s.zombies, 7, 'the walk is unaffected');

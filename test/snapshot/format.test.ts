@@ -22,11 +22,16 @@ t.test('ages', async (t) => {
 });
 
 t.test('a zombie age says what is known: exact, at least, at most, or unknown', async (t) => {
-  t.equal(zombieAgeText(0, 4993, 0), '≤1h23m', 'one look: only the start-time bound');
-  t.equal(zombieAgeText(0, null, 0), 'unknown');
-  t.equal(zombieAgeText(30, 4993, 120), '30s', 'appeared while watching: known to an interval');
-  t.equal(zombieAgeText(120, 4993, 120), '≥2m0s ≤1h23m', 'there at the first look: a lower and an upper bound');
-  t.equal(zombieAgeText(120, undefined, 120), '≥2m0s');
+  t.equal(zombieAgeText(600, 'sched', 4993, 0), '10m0s', "from the kernel's record: its age, even in one look");
+  t.equal(zombieAgeText(0, 'first_seen', 4993, 0), '≤1h23m', 'one look, no kernel record: only the start-time bound');
+  t.equal(zombieAgeText(0, 'first_seen', null, 0), 'unknown');
+  t.equal(zombieAgeText(30, 'first_seen', 4993, 120), '30s', 'appeared while watching: known to an interval');
+  t.equal(
+    zombieAgeText(120, 'first_seen', 4993, 120),
+    '≥2m0s ≤1h23m',
+    'there at the first look: a lower and an upper bound',
+  );
+  t.equal(zombieAgeText(120, undefined, undefined, 120), '≥2m0s');
 });
 
 t.test('percentages, counts, states, users, SIGCHLD', async (t) => {
@@ -40,8 +45,20 @@ t.test('percentages, counts, states, users, SIGCHLD', async (t) => {
     [userText({ uid: 0, user: 'root' }), userText({ uid: 999, user: null }), userText({ uid: null, user: null })],
     ['root', 'uid 999', 'unknown'],
   );
+  const d = (ignored: boolean, caught: boolean, blocked: boolean) => ({ ignored, caught, blocked });
   t.same(
-    [sigchldText(true), sigchldText(false), sigchldText(null)],
-    ['SIGCHLD handled', 'SIGCHLD left at default (may never reap)', 'SIGCHLD handling unknown'],
+    [
+      sigchldText(d(false, false, false)),
+      sigchldText(d(true, false, false)),
+      sigchldText(d(false, true, true)),
+      sigchldText(null),
+    ],
+    [
+      'SIGCHLD at its default',
+      'SIGCHLD ignored (the kernel reaps its children)',
+      'SIGCHLD blocked and caught',
+      'SIGCHLD disposition unknown',
+    ],
   );
+  t.notMatch(sigchldText(d(false, false, false)), /never|may not/, 'a mask never says it does not reap');
 });

@@ -15,7 +15,7 @@ t.test('the fixture: one command per ordinary parent, PID 1 apart, nothing unlis
     { pid: 200, comm: 'my app (v2)', zombies: 2, command: 'kill -TERM 200', note: null },
     { pid: 300, comm: 'leaky', zombies: 1, command: 'kill -TERM 300', note: null },
   ]);
-  t.equal(plan.caution, null, 'this PID 1 handles SIGCHLD');
+  t.equal(plan.caution, null, 'no init here holds a zombie it has not reaped for long');
   t.match(plan.init, { comm: 'systemd', zombies: 2, text: /^Only fixing init helps/ });
   t.same([plan.outside, plan.unlisted], [null, null]);
 });
@@ -30,15 +30,15 @@ t.test('parents beyond the top N are counted as unlisted', async (t) => {
 });
 
 t.test(
-  'a stopped parent gets a note; pid 0 is outside the namespace; an init that never reaps adds a caution',
+  'a stopped parent gets a note; pid 0 is outside the namespace; an init holding zombies that stay adds a caution',
   async (t) => {
     const base = fixture();
     const s: Snapshot = {
       ...base,
-      init: { ...base.init!, sigchldHandled: false },
       parents: [
         { ...base.parents[0]!, state: 'T' },
         { ...base.parents[0]!, pid: 0, comm: '', state: null, zombies: 3 },
+        { ...base.parents[0]!, pid: 7483, comm: 'sleep', namespaceInit: true, zombies: 26, heldSeconds: 400 },
       ],
     };
     const plan = planNextSteps(s);
@@ -46,9 +46,16 @@ t.test(
       plan.commands.map((c) => [c.pid, c.note]),
       [[100, "It is stopped (T), so it can't reap: `kill -CONT 100` lets it run again."]],
     );
-    t.match(plan.caution, 'Careful: PID 1 here leaves SIGCHLD at its default');
+    t.match(plan.caution, 'Careful: an init here holds zombies that stay');
     t.match(plan.outside, { zombies: 3, text: /outside this proc root's PID namespace/ });
     t.equal(plan.init, null, 'PID 1 holds none here');
+    t.same(
+      plan.namespaceInits.map((n) => [n.pid, n.zombies]),
+      [[7483, 26]],
+      "the container's init is apart, with its own advice",
+    );
+    t.match(plan.namespaceInits[0]!.text, 'ignores SIGTERM');
     t.equal(planNextSteps({ ...s, parents: [s.parents[1]!] }).caution, null, 'no command, no caution');
+    t.equal(planNextSteps({ ...s, parents: [s.parents[0]!] }).caution, null, 'no init that holds zombies, no caution');
   },
 );

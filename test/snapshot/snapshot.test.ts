@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createProcReader } from '../../src/procfs/reader.js';
 import { createSampleTaker } from '../../src/sample/take-sample.js';
-import { pidLimit, toSnapshot } from '../../src/snapshot/snapshot.js';
+import { toSnapshot } from '../../src/snapshot/snapshot.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
 const collect = (topParents = 10, now = () => 1_700_000_000_000) =>
@@ -18,14 +18,26 @@ t.test('the fixture tree as a snapshot', async (t) => {
     leadersWithThreads: 1,
     appearedTotal: 9,
     reapedTotal: 0,
+    reparentedTotal: 0,
   });
-  t.same(s.pids, { inUse: 412, limit: 30000, usage: 412 / 30000, pidMax: 32768, threadsMax: 30000, visibleTasks: 25 });
+  t.same(s.pids, {
+    frame: 'host',
+    inUse: 412,
+    limit: 30000,
+    limitedBy: 'threads_max',
+    usage: 412 / 30000,
+    pidMax: 32768,
+    threadsMax: 30000,
+    kernelTasks: 412,
+    visibleTasks: 25,
+  });
   t.same(s.init, {
     comm: 'systemd',
     userCpuSeconds: 123.45,
     systemCpuSeconds: 67.89,
-    sigchldHandled: true,
+    sigchld: { ignored: false, caught: true, blocked: false },
     zombies: 2,
+    heldSeconds: 0,
   });
   t.same(s.processes, { total: 20, byState: { R: 1, S: 5, D: 1, Z: 10, T: 1, t: 0, X: 0, I: 2 }, forksTotal: 123456 });
   t.same(
@@ -37,7 +49,7 @@ t.test('the fixture tree as a snapshot', async (t) => {
       [300, 'leaky', 1, null, 'R'],
     ],
   );
-  t.match(s.parents[0]!.nextStep, '`kill -TERM 100` hands its 4 zombies to init');
+  t.match(s.parents[0]!.nextStep, "`kill -TERM 100` hands its 4 zombies to its PID namespace's init");
   t.match(s.parents[1]!.nextStep, 'Only fixing init helps');
   t.same(
     s.parents.map((p) => p.nextCommand),
@@ -69,7 +81,7 @@ t.test('parents beyond the top N sum into otherParents; PID 1 without zombies is
     [100, 1],
     'PID 1 always stays in the sample, so it stays a listed parent',
   );
-  t.same(s.otherParents, { parents: 2, zombies: 3, oldestAgeSeconds: 0 });
+  t.same(s.otherParents, { parents: 2, zombies: 3, oldestAgeSeconds: 0, heldSeconds: 0 });
   t.equal(s.init?.zombies, 2, '... and counted as PID 1 adopted zombies');
 });
 
@@ -79,8 +91,12 @@ t.test('watchingSeconds grows from the first sample; PID limit is the lower of t
   c.take();
   now += 90_000;
   t.equal(toSnapshot(c.take()).watchingSeconds, 90);
-  t.equal(pidLimit({ pidMax: 32768, threadsMax: null }), 32768);
-  t.equal(pidLimit({ pidMax: 4194304, threadsMax: 192731 }), 192731);
-  const s = toSnapshot({ ...collect(), init: null, pidMax: 0, threadsMax: null });
+  const snap = toSnapshot(c.take());
+  t.same(
+    [snap.pids.frame, snap.pids.limit, snap.pids.limitedBy],
+    ['host', 30000, 'threads_max'],
+    "the fixture's threads-max is the lower limit",
+  );
+  const s = toSnapshot({ ...collect(), init: null, pidMax: 0, threadsMax: null, pidLimit: 0 });
   t.same([s.init, s.pids.usage], [null, 0], 'no PID 1, no limit: no division by zero');
 });
