@@ -56,6 +56,11 @@ export const FAMILIES = {
     `Seconds each parent has held the zombie it has held longest: since it exited, or since it was reparented to this parent. ${LAST}`,
     ['parent_pid', 'parent_comm'],
   ),
+  zombieParentNewestAge: gauge(
+    'proctable_zombie_parent_newest_age_seconds',
+    `Seconds since each parent's newest zombie exited: recent while it keeps making zombies; same series as proctable_zombies_by_parent. ${LAST}`,
+    ['parent_pid', 'parent_comm'],
+  ),
   zombieParentOldestStarted: gauge(
     'proctable_zombie_parent_oldest_started_seconds',
     `Seconds since the process of each leaking parent's oldest zombie started: an upper bound on that zombie's age. ${LAST}`,

@@ -92,6 +92,10 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
       ...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.heldSeconds })),
       { labels: other, value: s.other.heldSeconds },
     ],
+    zombieParentNewestAge: [
+      ...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.newestAgeSeconds })),
+      { labels: other, value: s.other.newestAgeSeconds },
+    ],
     zombieParentOldestStarted: parents.flatMap(({ pid, comm, p }) =>
       p.zombies > 0 && p.oldestStartedSecondsAgo != null
         ? [{ labels: { parent_pid: pid, parent_comm: comm }, value: p.oldestStartedSecondsAgo }]

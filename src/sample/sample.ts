@@ -77,6 +77,11 @@ export interface ZombieParent {
    * reparented to this parent (its old parent died), whichever is later. What "not reaping" is judged on; 0 with none.
    */
   heldSeconds: number;
+  /**
+   * Seconds since its newest zombie exited: recent while it still makes zombies. With an old heldSeconds, a parent
+   * that keeps making zombies it never reaps, told apart from one holding a fixed set from one burst; 0 with none.
+   */
+  newestAgeSeconds: number;
   /** Pids of its zombies, oldest first, at most ZOMBIE_PIDS_PER_PARENT. */
   zombiePids: number[];
   // The fields below are read only for parents holding zombies (a few small reads each) and absent otherwise; null
@@ -111,6 +116,8 @@ export interface OtherParents {
   zombies: number;
   oldestAgeSeconds: number;
   heldSeconds: number;
+  /** The most recent exit among them (the smallest newest age). */
+  newestAgeSeconds: number;
 }
 
 /** Where a zombie's exit time came from: the kernel's record of its last run, or this exporter's first sight. */

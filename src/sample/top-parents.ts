@@ -73,6 +73,7 @@ export class TopParentsSelector {
           zombies: 0,
           oldestExitedAtMs: timestampMs,
           oldestSource: 'first_seen',
+          newestExitedAtMs: timestampMs,
           oldestHeldSinceMs: timestampMs,
         },
       );
@@ -90,6 +91,7 @@ export class TopParentsSelector {
         zombies: acc.zombies,
         oldestAgeSeconds: acc.zombies > 0 ? secondsSince(acc.oldestExitedAtMs) : 0,
         heldSeconds: acc.zombies > 0 ? secondsSince(acc.oldestHeldSinceMs) : 0,
+        newestAgeSeconds: acc.zombies > 0 ? secondsSince(acc.newestExitedAtMs) : 0,
         zombiePids: zombies
           .sort((a, b) => a.tracked.exitedAtMs - b.tracked.exitedAtMs || a.pid - b.pid)
           .slice(0, ZOMBIE_PIDS_PER_PARENT)
@@ -101,7 +103,7 @@ export class TopParentsSelector {
       return { ...parent, ...this.describe(acc.pid, stat, zombies, uptime, timestampMs, resolver) };
     });
 
-    const other = { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0 };
+    const other = { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0 };
     let oldestExitedAtMs = Infinity;
     const listed = new Set(top.map((p) => p.pid));
     for (const acc of tally.parents.values()) {
@@ -111,6 +113,8 @@ export class TopParentsSelector {
       other.zombies += acc.zombies;
       other.oldestAgeSeconds = Math.max(other.oldestAgeSeconds, secondsSince(acc.oldestExitedAtMs));
       other.heldSeconds = Math.max(other.heldSeconds, secondsSince(acc.oldestHeldSinceMs));
+      const newest = secondsSince(acc.newestExitedAtMs);
+      other.newestAgeSeconds = other.parents === 1 ? newest : Math.min(other.newestAgeSeconds, newest);
     }
     return { top: out, other, oldestZombieAgeSeconds: tally.zombies.length > 0 ? secondsSince(oldestExitedAtMs) : 0 };
   }

@@ -31,6 +31,8 @@ export interface ParentTally {
   /** The earliest exit among its zombies (wall clock, ms), and where that zombie's exit time came from. */
   oldestExitedAtMs: number;
   oldestSource: ExitTimeSource;
+  /** The latest exit among them: a parent that still makes zombies it does not reap has a recent one. */
+  newestExitedAtMs: number;
   /** The earliest time from which it has held one of them. */
   oldestHeldSinceMs: number;
 }
@@ -115,6 +117,7 @@ export class WalkTally {
         zombies: 1,
         oldestExitedAtMs: tracked.exitedAtMs,
         oldestSource: tracked.exitTimeSource,
+        newestExitedAtMs: tracked.exitedAtMs,
         oldestHeldSinceMs: tracked.heldSinceMs,
       });
     } else {
@@ -123,6 +126,7 @@ export class WalkTally {
         acc.oldestExitedAtMs = tracked.exitedAtMs;
         acc.oldestSource = tracked.exitTimeSource;
       }
+      if (tracked.exitedAtMs > acc.newestExitedAtMs) acc.newestExitedAtMs = tracked.exitedAtMs;
       if (tracked.heldSinceMs < acc.oldestHeldSinceMs) acc.oldestHeldSinceMs = tracked.heldSinceMs;
     }
   };

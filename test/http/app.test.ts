@@ -162,7 +162,7 @@ t.test('landing page with no zombies says so and draws an empty chart', async (t
     zombies: 0,
     zombieParents: 0,
     topParents: [],
-    other: { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0 },
+    other: { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0 },
   };
   const res = await app({ latest: s }).inject('/');
   t.match(res.body, '<p id="no-zombies">No zombies.</p>');

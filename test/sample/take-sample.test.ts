@@ -35,7 +35,7 @@ t.test('the fixture tree, counted exactly and checked against a scan of the file
     'most zombies first; ties by oldest, then lower pid',
   );
   t.same(s.topParents[0]!.zombiePids, [101, 102, 103, 104]);
-  t.same(s.other, { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0 });
+  t.same(s.other, { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0 });
   t.equal(sumParents(s), s.zombies);
   t.same([s.pidsInUse, s.pidMax, s.threadsMax, s.forksTotal], [412, 32768, 30000, 123456]);
   t.same(s.init, {
@@ -66,7 +66,7 @@ t.test('top-N keeps PID 1 and sums the rest into other', async (t) => {
     one.topParents.map((p) => p.pid),
     [100, 1],
   );
-  t.same(one.other, { parents: 2, zombies: 3, oldestAgeSeconds: 0, heldSeconds: 0 });
+  t.same(one.other, { parents: 2, zombies: 3, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0 });
 });
 
 t.test('PID 1 with no zombies is still listed, at 0', async (t) => {
@@ -77,7 +77,7 @@ t.test('PID 1 with no zombies is still listed, at 0', async (t) => {
   const s = createSampleTaker({ reader: createProcReader(tree.dir), topParents: 1 }).take();
   t.same(
     s.topParents.find((p) => p.pid === 1),
-    { pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, zombiePids: [] },
+    { pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0, zombiePids: [] },
   );
 });
 
@@ -225,6 +225,7 @@ t.test(
       'zombies',
       'oldestAgeSeconds',
       'heldSeconds',
+      'newestAgeSeconds',
       'zombiePids',
     ]);
     t.equal(s.zombies, 7, 'the walk is unaffected');

@@ -81,7 +81,7 @@ t.test('parents beyond the top N sum into otherParents; PID 1 without zombies is
     [100, 1],
     'PID 1 always stays in the sample, so it stays a listed parent',
   );
-  t.same(s.otherParents, { parents: 2, zombies: 3, oldestAgeSeconds: 0, heldSeconds: 0 });
+  t.same(s.otherParents, { parents: 2, zombies: 3, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0 });
   t.equal(s.init?.zombies, 2, '... and counted as PID 1 adopted zombies');
 });
 
