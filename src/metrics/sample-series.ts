@@ -93,7 +93,10 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
       { labels: other, value: s.other.heldSeconds },
     ],
     zombieParentNewestAge: [
-      ...parents.map(({ pid, comm, p }) => ({ labels: { parent_pid: pid, parent_comm: comm }, value: p.newestAgeSeconds })),
+      ...parents.map(({ pid, comm, p }) => ({
+        labels: { parent_pid: pid, parent_comm: comm },
+        value: p.newestAgeSeconds,
+      })),
       { labels: other, value: s.other.newestAgeSeconds },
     ],
     zombieParentOldestStarted: parents.flatMap(({ pid, comm, p }) =>

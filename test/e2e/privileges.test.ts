@@ -141,7 +141,7 @@ t.test(
       "root's are hidden",
     );
     t.equal(find(series, 'proctable_init_info').length, 0, 'PID 1 is hidden: no comm, no CPU');
-    t.equal(find(series, 'proctable_init_sigchld_handled').length, 0);
+    t.equal(find(series, 'proctable_init_sigchld').length, 0, 'nor its SIGCHLD disposition');
     t.equal(
       valueOf(series, 'zombie_exporter_sample_errors_total', { source: 'init' }),
       0,

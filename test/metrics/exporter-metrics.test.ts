@@ -72,7 +72,9 @@ t.test('counters mirror totals and by_parent series come and go with the sample'
   const a = fixtureSample();
   const b: Sample = {
     ...a,
-    topParents: [{ pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0, zombiePids: [] }],
+    topParents: [
+      { pid: 1, comm: 'systemd', zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0, zombiePids: [] },
+    ],
     other: { parents: 0, zombies: 0, oldestAgeSeconds: 0, heldSeconds: 0, newestAgeSeconds: 0 },
     zombies: 0,
     zombiesAppearedTotal: 9,
@@ -139,7 +141,12 @@ t.test('comm is escaped in the exposition whatever it holds', async (t) => {
   const s0 = fixtureSample();
   const comm = '"\n{}\\ x';
   const { text } = await render([
-    { ...s0, topParents: [{ pid: 7, comm, zombies: 9, oldestAgeSeconds: 1, heldSeconds: 1, newestAgeSeconds: 1, zombiePids: [] }] },
+    {
+      ...s0,
+      topParents: [
+        { pid: 7, comm, zombies: 9, oldestAgeSeconds: 1, heldSeconds: 1, newestAgeSeconds: 1, zombiePids: [] },
+      ],
+    },
   ]);
   t.equal(valueOf(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' }), 9);
   t.equal(find(parseExposition(text), 'proctable_zombies_by_parent', { parent_pid: '7' })[0]!.labels.parent_comm, comm);
