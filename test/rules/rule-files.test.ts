@@ -101,7 +101,7 @@ t.test('rules use only metrics of the contract (docs/metrics.md) and recorded se
   const recorded = new Set(records.map((r) => r.record!));
   t.ok(contract.size > 20, `the contract lists ${contract.size} metrics`);
   for (const r of [...records, ...alerts]) {
-    for (const m of r.expr.matchAll(/\b(?:proctable_|zombie_exporter_)\w+|\binstance(?:_parent)?:[\w:]+/g)) {
+    for (const m of r.expr.matchAll(/\b[a-z_]+:[\w:]+|\b(?:proctable_|zombie_exporter_)\w+/g)) {
       t.ok(contract.has(m[0]) || recorded.has(m[0]), `${r.record ?? r.alert}: ${m[0]}`);
     }
   }
