@@ -13,10 +13,9 @@ import { readHostFiles } from './procfs/host-files.js';
 import { loadNativeStatBatch } from './procfs/native-stat-batch.js';
 import { procfsViewWarning, readProcfsView } from './procfs/procfs-view.js';
 import { createProcReader, type ProcReader } from './procfs/reader.js';
-import { decideHostFacts } from './sample/host-facts.js';
+import { decideHostFacts, notAProcRoot } from './sample/host-facts.js';
 import { SampleWorker } from './sample/sample-worker.js';
 import { Sampler } from './sample/sampler.js';
-import { SourceFailure } from './sample/sample.js';
 import { SampleHistory } from './snapshot/history.js';
 import { VERSION } from './version.js';
 import type { SecureServing } from './web-config/secure-serving.js';
@@ -32,15 +31,24 @@ export interface RunningExporter {
   close(): Promise<void>;
 }
 
-/** Refuses a proc root that can't serve a sample (a typo, /tmp, an unmounted /host/proc) before anything starts. */
+/**
+ * Refuses a proc root that can't serve a sample (a typo, /tmp, an unmounted /host/proc) before anything starts: one
+ * that can't be listed, or lists as no proc root at all. Missing host files are not refused: the samples leave out
+ * what needs them (host-facts.ts).
+ */
 function checkProcRoot(reader: ProcReader): void {
+  let pids: number;
   try {
-    decideHostFacts(readHostFiles(reader), Date.now());
-    reader.listPids();
+    pids = reader.listPids().pids.length;
   } catch (err) {
-    const why = err instanceof SourceFailure ? err.message : errnoText(err);
-    throw new ExporterError('procfs', `--path.procfs=${reader.root}: not a usable procfs (${why})`);
+    throw new ExporterError(
+      'procfs',
+      `--path.procfs=${reader.root}: not a usable procfs (list the proc root: ${errnoText(err)})`,
+    );
   }
+  const none = notAProcRoot(pids, decideHostFacts(readHostFiles(reader), Date.now()));
+  if (none !== undefined)
+    throw new ExporterError('procfs', `--path.procfs=${reader.root}: not a usable procfs (${none})`);
 }
 
 async function listen(app: FastifyInstance, config: Config): Promise<string> {

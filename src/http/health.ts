@@ -1,6 +1,7 @@
 // Whether the exporter is healthy: a sample younger than three intervals, with what is wrong spelled out either way.
 
-import type { Sample, SkipDetail } from '../sample/sample.js';
+import type { PidUsageSource, Sample, SkipDetail } from '../sample/sample.js';
+import { pidUsageUnknownText } from '../snapshot/format.js';
 import type { SampleFailure } from '../sample/sampler.js';
 
 export interface SampleState {
@@ -23,7 +24,19 @@ export interface Health {
   skipped: Record<string, number> | null;
   /** The first few non-routine skips: which pid and why (an errno code or a parse failure). */
   skipDetails: SkipDetail[];
+  /**
+   * Why the published sample has no PID usage (its PID-usage families are absent from /metrics): the line and the
+   * files it lacked, relative to the proc root; null when it has one, or there is no sample.
+   */
+  pidUsageUnknown: { reason: string; files: string[] } | null;
 }
+
+/** The file each source of PID usage is read from, relative to the proc root (procfs/host-files.ts reads them). */
+const PID_USAGE_FILES: Record<PidUsageSource, string> = {
+  loadavg: 'loadavg',
+  pid_max: 'sys/kernel/pid_max',
+  threads_max: 'sys/kernel/threads-max',
+};
 
 /** A sample older than this many intervals means sampling has stalled or keeps failing. */
 export const STALE_AFTER_INTERVALS = 3;
@@ -59,6 +72,7 @@ export function assessHealth(state: SampleState, intervalMs: number, nowMs: numb
       sourceErrors: [],
       skipped: null,
       skipDetails: [],
+      pidUsageUnknown: null,
     };
   }
   const ageSeconds = Math.max(0, (nowMs - latest.timestampMs) / 1000);
@@ -66,6 +80,12 @@ export function assessHealth(state: SampleState, intervalMs: number, nowMs: numb
   const healthy = ageSeconds < limitSeconds;
   const sourceErrors = latest.sourceErrors.map((e) => ({ source: e.source, message: redactPaths(e.message) }));
   for (const e of sourceErrors) problems.push(`${e.source} unreadable: ${e.message}`);
+  const unknownText = pidUsageUnknownText(latest.pidUsageUnknown);
+  const pidUsageUnknown =
+    unknownText === null
+      ? null
+      : { reason: unknownText, files: latest.pidUsageUnknown.map((source) => PID_USAGE_FILES[source]) };
+  if (unknownText !== null) problems.push(unknownText);
   const skips = describeSkips(latest.skipped);
   if (skips) problems.push(skips);
   const age = `last sample ${ageSeconds.toFixed(1)}s ago${healthy ? '' : `, older than ${STALE_AFTER_INTERVALS} intervals (${limitSeconds}s)`}`;
@@ -78,5 +98,6 @@ export function assessHealth(state: SampleState, intervalMs: number, nowMs: numb
     sourceErrors,
     skipped: { ...latest.skipped },
     skipDetails: latest.skipDetails.map((d) => ({ ...d })),
+    pidUsageUnknown,
   };
 }

@@ -20,7 +20,8 @@ export interface LandingPageInput {
 
 function title(s: Snapshot | undefined): string {
   if (s === undefined) return 'zombie-exporter: waiting for the first sample';
-  return `zombie-exporter: ${s.zombies.total} ${s.zombies.total === 1 ? 'zombie' : 'zombies'}, PIDs ${(100 * s.pids.usage).toFixed(1)}%`;
+  const pids = s.pids.usage === null ? 'PID usage unknown' : `PIDs ${(100 * s.pids.usage).toFixed(1)}%`;
+  return `zombie-exporter: ${s.zombies.total} ${s.zombies.total === 1 ? 'zombie' : 'zombies'}, ${pids}`;
 }
 
 export function renderLandingPage({

@@ -6,9 +6,9 @@ export interface ChartInput {
   /** Element id, also the CSS hook. */
   id: string;
   title: string;
-  /** Point times (ms since the epoch), oldest first, and their values. */
+  /** Point times (ms since the epoch), oldest first, and their values; null where the value was unknown (a gap). */
   t: readonly number[];
-  values: readonly number[];
+  values: readonly (number | null)[];
   /** The right edge of the chart (the newest sample's time) and how far back the left edge is; older points are cut. */
   endMs: number;
   windowMs: number;
@@ -36,7 +36,12 @@ const fixed = (n: number): string => n.toFixed(1);
 export function renderChart(input: ChartInput): string {
   const { id, title, endMs, windowMs, maxGapMs } = input;
   const startMs = endMs - windowMs;
-  const shown = input.t.flatMap((ms, i) => (ms >= startMs && ms <= endMs ? [{ ms, v: input.values[i]! }] : []));
+  const shown = input.t.flatMap((ms, i) => {
+    const v = input.values[i];
+    if (ms < startMs || ms > endMs || v === null || v === undefined) return [];
+    // An unknown value just before breaks the line, as a long gap between samples does.
+    return [{ ms, v, afterUnknown: i > 0 && input.values[i - 1] === null }];
+  });
   const plotW = WIDTH - LEFT - RIGHT;
   const plotH = HEIGHT - TOP - BOTTOM;
   const peak = shown.reduce((m, p) => Math.max(m, p.v), 0);
@@ -45,7 +50,10 @@ export function renderChart(input: ChartInput): string {
   const y = (v: number): number => TOP + plotH - (plotH * v) / yMax;
 
   const d = shown
-    .map((p, i) => `${i > 0 && p.ms - shown[i - 1]!.ms <= maxGapMs ? 'L' : 'M'}${fixed(x(p.ms))},${fixed(y(p.v))}`)
+    .map(
+      (p, i) =>
+        `${i > 0 && !p.afterUnknown && p.ms - shown[i - 1]!.ms <= maxGapMs ? 'L' : 'M'}${fixed(x(p.ms))},${fixed(y(p.v))}`,
+    )
     .join(' ');
   const latest = shown.at(-1);
   const label = latest === undefined ? `${title}: no samples yet` : `${title}: now ${latest.v}, peak ${peak}`;

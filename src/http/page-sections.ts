@@ -5,6 +5,7 @@ import {
   counted,
   formatAge,
   formatPercent,
+  pidUsageUnknownText,
   sigchldText,
   stateText,
   userText,
@@ -38,12 +39,33 @@ export function renderSummary(s: Snapshot): string {
 <div class="card"><h2>Zombies</h2><p class="big ${z.total > 0 ? 'bad' : 'ok'}" id="zombies">${z.total}</p>
 <p>under ${counted(z.parents, 'parent')}${oldest}</p>
 <p>${counted(z.leadersWithThreads, 'exited leader')} with live threads (not reapable yet, not counted)</p></div>
-<div class="card"><h2>PIDs in use</h2><p class="big" id="pids">${p.inUse}</p>
-<p>of <b id="pid-limit">${p.limit}</b> (<span id="pid-usage">${formatPercent(p.usage)}</span>), limited by ${limitText(p)}</p>
-<meter min="0" max="${p.limit}" value="${p.inUse}" low="${Math.round(p.limit * PID_USAGE_HIGH)}" high="${Math.round(p.limit * PID_USAGE_CRITICAL)}" optimum="0">${formatPercent(p.usage)}</meter>
+<div class="card"><h2>PIDs in use</h2>${pidUsage(p)}
 <p>${p.visibleTasks} visible to this exporter</p></div>
 <div class="card"><h2>PID 1</h2>${init}</div>
 </section>`;
+}
+
+/** PIDs in use against the limit, or, when a host file they need was unreadable, which one and what is still known. */
+function pidUsage(p: Snapshot['pids']): string {
+  const unknown = pidUsageUnknownText(p.unknown);
+  if (unknown !== null || p.inUse === null || p.limit === null || p.usage === null) {
+    const known = [
+      p.inUse === null ? null : `${p.inUse} in use`,
+      p.limit === null ? null : `limit ${p.limit}`,
+      p.pidMax === null ? null : `pid_max ${p.pidMax}`,
+      p.threadsMax === null ? null : `threads-max ${p.threadsMax}`,
+    ].filter((x) => x !== null);
+    return `<p class="big" id="pids">${p.inUse ?? 'unknown'}</p>
+<p class="bad" id="pid-usage-unknown">${escapeHtml(unknown ?? 'PID usage unknown')}</p>${
+      known.length > 0
+        ? `
+<p>Known: ${known.join(', ')}</p>`
+        : ''
+    }`;
+  }
+  return `<p class="big" id="pids">${p.inUse}</p>
+<p>of <b id="pid-limit">${p.limit}</b> (<span id="pid-usage">${formatPercent(p.usage)}</span>), limited by ${limitText(p)}</p>
+<meter min="0" max="${p.limit}" value="${p.inUse}" low="${Math.round(p.limit * PID_USAGE_HIGH)}" high="${Math.round(p.limit * PID_USAGE_CRITICAL)}" optimum="0">${formatPercent(p.usage)}</meter>`;
 }
 
 /** The shortest span a chart shows: a minute, so the first seconds after a start are not stretched across it. */
@@ -131,7 +153,7 @@ function limitText(p: Snapshot['pids']): string {
   const frame = p.frame === 'namespace' ? " (this PID namespace's tasks)" : '';
   if (p.limitedBy === 'pids_max') return `its cgroup's pids.max${frame}`;
   if (p.limitedBy === 'threads_max') return `threads-max ${p.threadsMax ?? ''}${frame}`;
-  return `pid_max ${p.pidMax}${frame}`;
+  return `pid_max ${p.pidMax ?? ''}${frame}`;
 }
 
 /** Zombies by program: a pool of workers each leaking a few shows here before any single parent ranks. */

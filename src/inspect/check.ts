@@ -1,6 +1,6 @@
 // inspect as a Nagios-style check: thresholds on zombies and PID usage -> one status line and exit code 0/1/2/3.
 
-import { formatPercent } from '../snapshot/format.js';
+import { formatPercent, pidUsageUnknownText } from '../snapshot/format.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { terminalSafe } from './terminal-safe.js';
 
@@ -27,7 +27,12 @@ export function hasThresholds(t: Thresholds): boolean {
   );
 }
 
-const RANK: Record<CheckStatus, number> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
+/**
+ * How two parts' statuses combine: the worse wins, and a part that could not be judged ranks above OK but below a
+ * level that was crossed (monitoring-plugins' max_state_alt), so a CRITICAL zombie count is never hidden by a PID
+ * usage that is unknown.
+ */
+const RANK: Record<CheckStatus, number> = { OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3 };
 
 function level(
   value: number,
@@ -44,6 +49,8 @@ const inLine = (text: string): string => terminalSafe(text).replace(/\|/g, '\\x7
 
 const perfRatio = (ratio: number | undefined): string =>
   ratio === undefined ? '' : String(Number((100 * ratio).toFixed(2)));
+/** A value that could not be determined is `U` in performance data (monitoring-plugins guidelines). */
+const perfValue = (value: number | null): string => (value === null ? 'U' : String(value));
 
 export interface CheckResult {
   status: CheckStatus;
@@ -54,22 +61,29 @@ export interface CheckResult {
 
 export function evaluateCheck(s: Snapshot, t: Thresholds): CheckResult {
   const zombies = level(s.zombies.total, t.warnZombies, t.critZombies);
-  const pids = level(s.pids.usage, t.warnPidUsage, t.critPidUsage);
+  const usage = s.pids.usage;
+  // PID levels asked for but no usage to hold them against: that part is UNKNOWN, never a silent OK.
+  const pidLevels = t.warnPidUsage !== undefined || t.critPidUsage !== undefined;
+  const pids: { status: CheckStatus; over?: number } =
+    usage === null ? { status: pidLevels ? 'UNKNOWN' : 'OK' } : level(usage, t.warnPidUsage, t.critPidUsage);
   const status = RANK[pids.status] > RANK[zombies.status] ? pids.status : zombies.status;
 
   const worst = s.parents[0];
   let zombieText = `${s.zombies.total} ${s.zombies.total === 1 ? 'zombie' : 'zombies'}`;
   if (zombies.over !== undefined) zombieText += ` (> ${zombies.over})`;
   if (worst !== undefined) zombieText += `, most under pid ${worst.pid} (${inLine(worst.comm)}): ${worst.zombies}`;
-  let pidText = `PIDs ${s.pids.inUse}/${s.pids.limit} (${formatPercent(s.pids.usage)})`;
+  let pidText =
+    usage === null
+      ? inLine(pidUsageUnknownText(s.pids.unknown) ?? 'PID usage unknown')
+      : `PIDs ${s.pids.inUse}/${s.pids.limit} (${formatPercent(usage)})`;
   if (pids.over !== undefined) pidText += ` (> ${formatPercent(pids.over)})`;
   // The part that crossed a level goes first: it is what a pager shows when the line is cut short.
   const parts = pids.status !== 'OK' && zombies.status === 'OK' ? [pidText, zombieText] : [zombieText, pidText];
 
   const perf = [
     `zombies=${s.zombies.total};${t.warnZombies ?? ''};${t.critZombies ?? ''};0;`,
-    `pid_usage=${perfRatio(s.pids.usage)}%;${perfRatio(t.warnPidUsage)};${perfRatio(t.critPidUsage)};0;100`,
-    `pids_in_use=${s.pids.inUse};;;0;${s.pids.limit}`,
+    `pid_usage=${usage === null ? 'U' : `${perfRatio(usage)}%`};${perfRatio(t.warnPidUsage)};${perfRatio(t.critPidUsage)};0;100`,
+    `pids_in_use=${perfValue(s.pids.inUse)};;;0;${s.pids.limit ?? ''}`,
   ];
   return { status, exitCode: EXIT_CODES[status], line: `${status} - ${parts.join('; ')} | ${perf.join(' ')}` };
 }

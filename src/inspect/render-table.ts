@@ -5,6 +5,7 @@ import {
   counted,
   formatAge,
   formatPercent,
+  pidUsageUnknownText,
   sigchldText,
   stateText,
   userText,
@@ -47,7 +48,24 @@ function limitText(p: Snapshot['pids']): string {
       : p.limitedBy === 'threads_max'
         ? `limited by threads-max ${p.threadsMax ?? ''}`
         : `limited by pid_max ${p.pidMax}`;
-  return `${which} (pid_max ${p.pidMax}, threads-max ${p.threadsMax ?? 'unknown'})${frame}`;
+  return `${which} (${limitsText(p)})${frame}`;
+}
+
+const limitsText = (p: Snapshot['pids']): string =>
+  `pid_max ${p.pidMax ?? 'unknown'}, threads-max ${p.threadsMax ?? 'unknown'}`;
+
+/** The PIDs headline: usage against the limit, or what it lacked and what is still known. */
+function pidsLine(p: Snapshot['pids']): string {
+  const unknown = pidUsageUnknownText(p.unknown);
+  if (unknown !== null || p.usage === null) {
+    const known = [
+      p.inUse === null ? null : `${p.inUse} in use`,
+      p.pidMax === null ? null : `pid_max ${p.pidMax}`,
+      p.threadsMax === null ? null : `threads-max ${p.threadsMax}`,
+    ].filter((x) => x !== null);
+    return `${unknown ?? 'PID usage unknown'}${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`;
+  }
+  return `${p.inUse} in use of ${p.limit} (${formatPercent(p.usage)}): ${limitText(p)}`;
 }
 
 /** Zombies by parent comm: programs that run as many processes, each leaking a few. */
@@ -108,7 +126,7 @@ function notes(s: Snapshot): string[] {
     const hint = s.skipped.permission > 0 ? '; run as root to see them all' : '';
     out.push(`${total} ${total === 1 ? 'process' : 'processes'} could not be read (${which})${hint}.`);
   }
-  if (s.pids.visibleTasks < 0.9 * s.pids.inUse) {
+  if (s.pids.inUse !== null && s.pids.visibleTasks < 0.9 * s.pids.inUse) {
     out.push(
       `Only ${s.pids.visibleTasks} of ${s.pids.inUse} tasks are visible here (hidepid, or another PID namespace): zombies among the rest are not counted.`,
     );
@@ -136,7 +154,7 @@ export function renderTable(s: Snapshot, ctx: TableContext): string {
   const init = s.init;
   lines.push(
     `Zombies  ${z.total} under ${counted(z.parents, 'parent')}; ${counted(z.leadersWithThreads, 'exited leader')} with live threads (not reapable yet, not counted)`,
-    `PIDs     ${p.inUse} in use of ${p.limit} (${formatPercent(p.usage)}): ${limitText(p)}`,
+    `PIDs     ${pidsLine(p)}`,
     init === null
       ? 'PID 1    not visible'
       : `PID 1    ${terminalSafe(init.comm)}: holds ${init.zombies} adopted ${init.zombies === 1 ? 'zombie' : 'zombies'}${init.zombies > 0 ? ` (held up to ${formatAge(init.heldSeconds)})` : ''}; ${sigchldText(init.sigchld)}; CPU ${init.userCpuSeconds.toFixed(2)}s user, ${init.systemCpuSeconds.toFixed(2)}s system`,

@@ -171,7 +171,7 @@ export const FAMILIES = {
   samples: counter('zombie_exporter_samples_total', 'Samples attempted.'),
   sampleErrors: counter(
     'zombie_exporter_sample_errors_total',
-    'Sources that could not be read, per sample; procfs_root, loadavg or pid_max failing fails the sample.',
+    'Sources that could not be read, per sample; only procfs_root fails the sample, the rest leave out what needs them.',
     ['source'],
   ),
   skippedPids: counter('zombie_exporter_skipped_pids_total', 'Pids skipped during walks, by reason.', ['reason']),

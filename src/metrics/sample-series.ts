@@ -119,11 +119,16 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
     zombiesReaped: one(s.zombiesReapedTotal),
     zombiesReparented: one(s.zombiesReparentedTotal),
     processes: each('state', s.processesByState),
-    pidsInUse: one(s.pidsInUse),
-    pidLimit: [{ labels: { limited_by: s.pidLimitedBy }, value: s.pidLimit }],
-    kernelTasks: one(s.kernelTasks),
+    // Absent, not 0, when the file each needs was unreadable (Sample.pidUsageUnknown): a 0 limit or 0 PIDs in use
+    // would read as exhaustion or as an idle host.
+    pidsInUse: known(s.pidsInUse),
+    pidLimit:
+      s.pidLimit === null || s.pidLimitedBy === null
+        ? []
+        : [{ labels: { limited_by: s.pidLimitedBy }, value: s.pidLimit }],
+    kernelTasks: known(s.kernelTasks),
     visibleTasks: one(s.visibleTasks),
-    pidMax: one(s.pidMax),
+    pidMax: known(s.pidMax),
     threadsMax: known(s.threadsMax),
     forks: known(s.forksTotal),
     initCpu:

@@ -3,8 +3,9 @@
 // their own words, and the sample is where theirs become these.
 
 /**
- * Where a sample reads from. The sample fails without procfs_root, loadavg or pid_max (take-sample.ts decides that,
- * not the readers), and the previous one keeps being served; the rest only leave their own metrics out.
+ * Where a sample reads from. The sample fails only without procfs_root (take-sample.ts decides that, not the
+ * readers), and the previous one keeps being served; every other source only leaves out what needs it (loadavg,
+ * pid_max and threads_max: PID usage, see PidUsageSource).
  */
 export type SampleSource = 'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init' | 'cgroups';
 export const SAMPLE_SOURCES: readonly SampleSource[] = [
@@ -146,6 +147,13 @@ export interface InitProcess {
 /** Which limit bounds the tasks of the PID frame the sample is in. */
 export type PidLimitSource = 'pid_max' | 'threads_max' | 'pids_max';
 
+/**
+ * The host files PID usage is worked out from: without one of them the usage (and whichever of PIDs in use, the
+ * limit, kernel tasks, pid_max and threads-max need it) is unknown in that sample, while zombies, parents, states and
+ * PID 1 are still counted.
+ */
+export type PidUsageSource = Extract<SampleSource, 'loadavg' | 'pid_max' | 'threads_max'>;
+
 /** One cgroup of the pids hierarchy, as exported. */
 export interface SelectedCgroup {
   /** Its path below the hierarchy root, as the kernel writes it: `/system.slice/nginx.service`. */
@@ -229,16 +237,24 @@ export interface Sample {
    * the PID namespace the proc root shows (a container's), where /proc/loadavg would still count the whole host.
    */
   pidFrame: 'host' | 'namespace';
-  /** Tasks holding a PID in that frame: loadavg's total on the host, the visible tasks in a namespace. */
-  pidsInUse: number;
-  /** Every task in the kernel, all namespaces (loadavg's total). */
-  kernelTasks: number;
+  /**
+   * Tasks holding a PID in that frame: loadavg's total on the host, the visible tasks in a namespace; null on the
+   * host without loadavg.
+   */
+  pidsInUse: number | null;
+  /** Every task in the kernel, all namespaces (loadavg's total); null without loadavg. */
+  kernelTasks: number | null;
   /** Sum of num_threads over the walk: the tasks this proc root lets the exporter see. */
   visibleTasks: number;
-  /** The lowest of pid_max, threads-max and (in a namespace) its cgroup's PID headroom: where forks fail. */
-  pidLimit: number;
-  pidLimitedBy: PidLimitSource;
-  pidMax: number;
+  /**
+   * The lowest of pid_max, threads-max and (in a namespace) its cgroup's PID headroom: where forks fail. null, with
+   * pidLimitedBy, when one of the limits could not be read: the lowest of the rest may not be where forks fail.
+   */
+  pidLimit: number | null;
+  pidLimitedBy: PidLimitSource | null;
+  /** What PID usage lacked in this sample, in SAMPLE_SOURCES order; empty when pidsInUse and pidLimit are known. */
+  pidUsageUnknown: PidUsageSource[];
+  pidMax: number | null;
   threadsMax: number | null;
   /**
    * The pids cgroup of the proc root's PID 1 when the frame is a namespace, with the tasks its limits leave room for

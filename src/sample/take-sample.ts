@@ -12,7 +12,7 @@ import type { SysfsReader } from '../sysfs/reader.js';
 import { CgroupPidsSelector } from './cgroup-pids.js';
 import { ExitClock } from './exit-clock.js';
 import { readFrameCgroups } from './frame-cgroup.js';
-import { decideHostFacts, type HostFacts } from './host-facts.js';
+import { decideHostFacts, notAProcRoot } from './host-facts.js';
 import { ParentFacts } from './parent-facts.js';
 import { pidFrame } from './pid-frame.js';
 import { CgroupPathResolver } from './resolve-cgroup-path.js';
@@ -45,7 +45,7 @@ export interface SampleTakerOptions {
 }
 
 export interface SampleTaker {
-  /** Reads and returns a Sample; throws SourceFailure when a source it can't do without can't be read. */
+  /** Reads and returns a Sample; throws SourceFailure (procfs_root) when the proc root can't be listed or is none. */
   take(): Sample;
   /** How stat files are read: `native` (the addon, one call per batch of files) or `node` (node:fs, three per file). */
   readonly walkMethod: 'native' | 'node';
@@ -72,12 +72,18 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
     take(): Sample {
       const started = performance.now();
       const timestampMs = now();
-      // Host facts first: when one the sample needs fails, no walk is wasted and the first-seen table is untouched.
-      const host = hostFactsOrFail(reader, timestampMs);
+      // Host facts first: none of them fails the sample, each one missing only leaves out what needs it.
+      const host = decideHostFacts(readHostFiles(reader), timestampMs);
       // This thread's own scheduler clock, read here, on the thread that reads the zombies' (exit-clock.ts).
       exitClock.begin(readThreadClock(reader), host.cpus);
       tally.begin({ timestampMs, bootedAtMs: host.bootedAtMs });
       const walk = walkOrFail(walker, tally);
+      // Before the sweep: a folder that is no proc root must not count every zombie seen so far as reaped.
+      const pidDirectories = Object.entries(walk.skipped)
+        .filter(([reason]) => reason !== 'not_a_pid')
+        .reduce((n, [, k]) => n + k, walk.processes);
+      const notProcfs = notAProcRoot(pidDirectories, host);
+      if (notProcfs !== undefined) throw new SourceFailure('procfs_root', notProcfs);
       tracker.sweep();
 
       // The cgroup walk never fails the sample: a missing hierarchy is a source error and empty cgroup metrics.
@@ -157,23 +163,9 @@ function commOf(pid: number, tally: WalkTally, facts: ParentFacts, nowMs: number
 }
 
 /**
- * The host facts, or the SourceFailure that stops the sample. A missing loadavg is what a proc root that went away
- * (unmounted, removed, renamed) looks like first, so the root is tried too and named when it is the cause. Messages
- * name files relative to the root and never the root's path, since they reach /healthz.
+ * The walk, or the SourceFailure that stops the sample: a proc root that went away (unmounted, removed, renamed) can't
+ * be listed. Messages name files relative to the root and never the root's path, since they reach /healthz.
  */
-function hostFactsOrFail(reader: ProcReader, nowMs: number): HostFacts {
-  try {
-    return decideHostFacts(readHostFiles(reader), nowMs);
-  } catch (err) {
-    try {
-      reader.listPids();
-    } catch (listErr) {
-      throw new SourceFailure('procfs_root', `list the proc root: ${errnoText(listErr)}`);
-    }
-    throw err;
-  }
-}
-
 function walkOrFail(walker: ProcessWalker, tally: WalkTally): WalkResult {
   try {
     return walker.walk(tally.visit);

@@ -27,6 +27,24 @@ export function zombieAgeText(
   return bounds.length > 0 ? bounds.join(' ') : 'unknown';
 }
 
+/** The host files PID usage is worked out from, as the kernel names them (the source is threads_max, the file threads-max). */
+const PID_USAGE_FILES: Readonly<Record<string, string>> = {
+  loadavg: 'loadavg',
+  pid_max: 'pid_max',
+  threads_max: 'threads-max',
+};
+
+/**
+ * "PID usage unknown: pid_max unreadable" (or "loadavg and pid_max"), the one line every view leads its PID figures
+ * with when a file they need could not be read; null when nothing is missing.
+ */
+export function pidUsageUnknownText(unknown: readonly string[]): string | null {
+  if (unknown.length === 0) return null;
+  const names = unknown.map((u) => PID_USAGE_FILES[u] ?? u);
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  return `PID usage unknown: ${list} unreadable`;
+}
+
 /** A ratio as a percentage with one decimal, e.g. 0.01373 -> "1.4%". */
 export function formatPercent(ratio: number): string {
   return `${(100 * ratio).toFixed(1)}%`;

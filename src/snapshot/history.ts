@@ -14,10 +14,10 @@ export interface HistoryPoints {
   windowSeconds: number;
   /** The spacing points are recorded at; a larger gap between two points means samples failed or were skipped. */
   spacingMs: number;
-  /** Sample times (ms since the epoch), oldest first, and the values at each. */
+  /** Sample times (ms since the epoch), oldest first, and the values at each; null where PIDs in use were unknown. */
   t: number[];
   zombies: number[];
-  pidsInUse: number[];
+  pidsInUse: (number | null)[];
 }
 
 export class SampleHistory {
@@ -47,7 +47,8 @@ export class SampleHistory {
     }
     this.times[this.next] = sample.timestampMs;
     this.zombies[this.next] = sample.zombies;
-    this.pids[this.next] = sample.pidsInUse;
+    // NaN keeps "unknown" in a ring of plain numbers; points() gives it back as null.
+    this.pids[this.next] = sample.pidsInUse ?? NaN;
     this.next = (this.next + 1) % this.capacity;
     this.size = Math.min(this.size + 1, this.capacity);
   }
@@ -70,7 +71,8 @@ export class SampleHistory {
       if (t < newest - HISTORY_WINDOW_MS || t > newest) continue;
       out.t.push(t);
       out.zombies.push(this.zombies[slot]!);
-      out.pidsInUse.push(this.pids[slot]!);
+      const pids = this.pids[slot]!;
+      out.pidsInUse.push(Number.isNaN(pids) ? null : pids);
     }
     return out;
   }

@@ -7,6 +7,7 @@ import type {
   ExitTimeSource,
   OtherParents,
   PidLimitSource,
+  PidUsageSource,
   Sample,
   SkipDetail,
   SkipReason,
@@ -82,17 +83,19 @@ export interface Snapshot {
   pids: {
     /** host: every task in the kernel (loadavg); namespace: the tasks of the PID namespace the proc root shows. */
     frame: 'host' | 'namespace';
-    /** Tasks holding a PID in that frame. */
-    inUse: number;
-    /** The limit that bites first in that frame, and which one it is. */
-    limit: number;
-    limitedBy: PidLimitSource;
-    /** inUse / limit. */
-    usage: number;
-    pidMax: number;
+    /** Tasks holding a PID in that frame; null on the host frame without loadavg. */
+    inUse: number | null;
+    /** The limit that bites first in that frame, and which one it is; null when a limit could not be read. */
+    limit: number | null;
+    limitedBy: PidLimitSource | null;
+    /** inUse / limit; null when either is unknown, and then `unknown` says why. */
+    usage: number | null;
+    /** The host files the usage lacked (loadavg, pid_max, threads_max), e.g. ["pid_max"]; empty when it is known. */
+    unknown: PidUsageSource[];
+    pidMax: number | null;
     threadsMax: number | null;
-    /** Every task in the kernel (loadavg), whatever the frame. */
-    kernelTasks: number;
+    /** Every task in the kernel (loadavg), whatever the frame; null without loadavg. */
+    kernelTasks: number | null;
     /** Threads the walk could see; below inUse under hidepid. */
     visibleTasks: number;
   };
@@ -174,7 +177,8 @@ export function toSnapshot(s: Sample): Snapshot {
       inUse: s.pidsInUse,
       limit: s.pidLimit,
       limitedBy: s.pidLimitedBy,
-      usage: s.pidLimit > 0 ? s.pidsInUse / s.pidLimit : 0,
+      usage: s.pidLimit === null || s.pidsInUse === null ? null : s.pidLimit > 0 ? s.pidsInUse / s.pidLimit : 0,
+      unknown: [...s.pidUsageUnknown],
       pidMax: s.pidMax,
       threadsMax: s.threadsMax,
       kernelTasks: s.kernelTasks,

@@ -11,6 +11,9 @@ import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 const NO_STACK = /^\s+at /m;
 
 t.test('bad input: one line on stderr, a non-zero exit, no stack', async (t) => {
+  // A folder holding nothing of a procfs (a fresh one: /tmp may hold a directory named like a pid).
+  const empty = mkdtempSync(join(tmpdir(), 'ze-not-procfs-'));
+  t.teardown(() => rmSync(empty, { recursive: true, force: true }));
   const cases: [string[], number, string][] = [
     [['--nope'], 2, 'zombie-exporter: error: unknown flag --nope, try --help\n'],
     [
@@ -30,14 +33,14 @@ t.test('bad input: one line on stderr, a non-zero exit, no stack', async (t) => 
     ],
     [['--path.sysfs='], 2, 'zombie-exporter: error: --path.sysfs: empty path\n'],
     [
-      ['--path.procfs=/tmp'],
+      [`--path.procfs=${empty}`],
       1,
-      'zombie-exporter: error: --path.procfs=/tmp: not a usable procfs (read loadavg: ENOENT)\n',
+      `zombie-exporter: error: --path.procfs=${empty}: not a usable procfs (no pid directories, no loadavg and no sys/kernel/pid_max: not a proc filesystem)\n`,
     ],
     [
       ['--path.procfs=/nonexistent'],
       1,
-      'zombie-exporter: error: --path.procfs=/nonexistent: not a usable procfs (read loadavg: ENOENT)\n',
+      'zombie-exporter: error: --path.procfs=/nonexistent: not a usable procfs (list the proc root: ENOENT)\n',
     ],
   ];
   await Promise.all(

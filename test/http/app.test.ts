@@ -156,6 +156,53 @@ t.test('landing page: summary, parents, PID 1, chart; every process-chosen strin
   t.match(empty.body, '<title>zombie-exporter: waiting for the first sample</title>');
 });
 
+t.test('without pid_max: /healthz stays 200 and names the file; the page says PID usage is unknown', async (t) => {
+  const tree = createProcReader(ZOMBIE_TREE);
+  const reader = {
+    ...tree,
+    readText: (rel: string) => {
+      if (rel !== 'sys/kernel/pid_max') return tree.readText(rel);
+      throw Object.assign(new Error('ENOENT: open'), { code: 'ENOENT' });
+    },
+  };
+  const s = { ...createSampleTaker({ reader, topParents: 10 }).take(), timestampMs: NOW };
+  const history = new SampleHistory(5000);
+  history.record({ timestampMs: NOW - 10_000, zombies: 9, pidsInUse: 412 });
+  history.record({ timestampMs: NOW - 5000, zombies: 9, pidsInUse: null });
+  history.record({ timestampMs: NOW, zombies: 9, pidsInUse: 412 });
+  const a = app({ latest: s }, undefined, history);
+  const health = await a.inject('/healthz');
+  t.equal(health.statusCode, 200, 'a fresh sample is healthy; what it lacks is spelled out');
+  t.match(health.json(), {
+    healthy: true,
+    reason:
+      /^last sample 0\.0s ago; pid_max unreadable: read sys\/kernel\/pid_max: ENOENT; PID usage unknown: pid_max unreadable/,
+    sourceErrors: [{ source: 'pid_max', message: 'read sys/kernel/pid_max: ENOENT' }],
+    pidUsageUnknown: { reason: 'PID usage unknown: pid_max unreadable', files: ['sys/kernel/pid_max'] },
+  });
+  t.equal(
+    (await app({ latest: sample(1000) }).inject('/healthz')).json<{ pidUsageUnknown: null }>().pidUsageUnknown,
+    null,
+  );
+
+  const page = await a.inject('/');
+  t.match(page.body, '<title>zombie-exporter: 9 zombies, PID usage unknown</title>');
+  t.match(page.body, '<p class="big" id="pids">412</p>');
+  t.match(page.body, '<p class="bad" id="pid-usage-unknown">PID usage unknown: pid_max unreadable</p>');
+  t.match(page.body, '<p>Known: 412 in use, threads-max 30000</p>');
+  t.notMatch(page.body, '<meter', 'no meter against an unknown limit');
+  t.match(page.body, '<p class="big bad" id="zombies">9</p>', 'the zombies as ever');
+  // The unknown point breaks the PIDs line: two single points, no segment joining them across it.
+  t.match(
+    page.body,
+    /<figure class="chart" id="chart-pids">[\s\S]*<path class="line" d="M[\d.]+,[\d.]+ M[\d.]+,[\d.]+"\/>/,
+  );
+  const snapshot = (await a.inject('/api/v1/snapshot')).json<{ pids: Record<string, unknown> }>();
+  t.match(snapshot.pids, { inUse: 412, limit: null, usage: null, unknown: ['pid_max'], pidMax: null });
+  const points = (await a.inject('/api/v1/history')).json<{ pidsInUse: (number | null)[] }>();
+  t.same(points.pidsInUse, [412, null, 412], 'the history keeps the unknown as null');
+});
+
 t.test('landing page with no zombies says so and draws an empty chart', async (t) => {
   const s = {
     ...sample(),

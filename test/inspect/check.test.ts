@@ -50,6 +50,38 @@ t.test('one line: status, what crossed, the worst parent, and perfdata', async (
   t.match(evaluateCheck(one, { warnZombies: 0 }).line, /^WARNING - 1 zombie \(> 0\)/);
 });
 
+t.test(
+  'PID usage unknown (no pid_max): UNKNOWN only when PID levels were asked for, never above a crossed one',
+  async (t) => {
+    const unknown: Snapshot = {
+      ...fixture,
+      pids: { ...fixture.pids, limit: null, limitedBy: null, usage: null, unknown: ['pid_max'], pidMax: null },
+    };
+    const cases: [Parameters<typeof evaluateCheck>[1], string, number][] = [
+      [{ warnZombies: 100 }, 'OK', 0],
+      [{ warnZombies: 5 }, 'WARNING', 1],
+      [{ warnPidUsage: 0.85 }, 'UNKNOWN', 3],
+      [{ warnZombies: 100, critPidUsage: 0.95 }, 'UNKNOWN', 3],
+      [{ warnZombies: 5, critPidUsage: 0.95 }, 'WARNING', 1],
+      [{ critZombies: 5, warnPidUsage: 0.85 }, 'CRITICAL', 2],
+    ];
+    for (const [thresholds, status, code] of cases) {
+      const r = evaluateCheck(unknown, thresholds);
+      t.same([r.status, r.exitCode], [status, code], JSON.stringify(thresholds));
+    }
+    t.equal(
+      evaluateCheck(unknown, { warnZombies: 100, warnPidUsage: 0.85 }).line,
+      'UNKNOWN - PID usage unknown: pid_max unreadable; 9 zombies, most under pid 100 (bash): 4 | zombies=9;100;;0; pid_usage=U;85;;0;100 pids_in_use=412;;;0;',
+      'the unknown part first; U where the value could not be determined',
+    );
+    const noLoadavg: Snapshot = { ...unknown, pids: { ...unknown.pids, inUse: null, unknown: ['loadavg', 'pid_max'] } };
+    t.match(
+      evaluateCheck(noLoadavg, { warnZombies: 5 }).line,
+      /^WARNING - 9 zombies \(> 5\), most under pid 100 \(bash\): 4; PID usage unknown: loadavg and pid_max unreadable \| .* pids_in_use=U;;;0;$/,
+    );
+  },
+);
+
 t.test('a hostile comm cannot break the line or forge perfdata', async (t) => {
   const hostile: Snapshot = { ...fixture, parents: [{ ...fixture.parents[0]!, comm: 'x|y=1\nOK - \x1b[2J' }] };
   const line = evaluateCheck(hostile, { critZombies: 0 }).line;

@@ -3,7 +3,9 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { MAIN, REPO, runCli } from '../helpers/processes.js';
@@ -68,10 +70,16 @@ t.test('exit codes through the real binary: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNO
     [unknown.code, unknown.stdout],
     [3, 'UNKNOWN - --path.procfs=/nonexistent: cannot read the proc root (list the proc root: ENOENT)\n'],
   );
-  const notProc = await runCli(['inspect', '--path.procfs=/tmp', '--crit.zombies=0']);
+  // A folder that lists but holds nothing of a procfs (a fresh one: /tmp may hold a directory named like a pid).
+  const notProcfs = mkdtempSync(join(tmpdir(), 'ze-not-procfs-'));
+  t.teardown(() => rmSync(notProcfs, { recursive: true, force: true }));
+  const notProc = await runCli(['inspect', `--path.procfs=${notProcfs}`, '--crit.zombies=0']);
   t.same(
     [notProc.code, notProc.stdout],
-    [3, 'UNKNOWN - --path.procfs=/tmp: cannot read the proc root (read loadavg: ENOENT)\n'],
+    [
+      3,
+      `UNKNOWN - --path.procfs=${notProcfs}: cannot read the proc root (no pid directories, no loadavg and no sys/kernel/pid_max: not a proc filesystem)\n`,
+    ],
   );
 });
 

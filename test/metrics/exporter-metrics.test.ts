@@ -113,6 +113,42 @@ t.test('unknown facts are absent, not zero', async (t) => {
   t.equal(valueOf(parseExposition(t2), 'proctable_init_info', { comm: 'sh' }), 1);
 });
 
+t.test('PID usage unknown: its families absent (HELP and TYPE only), the zombie families as ever', async (t) => {
+  const s0 = fixtureSample();
+  const noPidMax: Sample = {
+    ...s0,
+    pidMax: null,
+    pidLimit: null,
+    pidLimitedBy: null,
+    pidUsageUnknown: ['pid_max'],
+    sourceErrors: [{ source: 'pid_max', message: 'read sys/kernel/pid_max: ENOENT' }],
+  };
+  const noLoadavg: Sample = {
+    ...s0,
+    pidsInUse: null,
+    kernelTasks: null,
+    pidUsageUnknown: ['loadavg'],
+    sourceErrors: [{ source: 'loadavg', message: 'read loadavg: ENOENT' }],
+  };
+  const { text } = await render([noPidMax, noLoadavg, noPidMax]);
+  const s = parseExposition(text);
+  for (const name of ['proctable_pid_max', 'proctable_pid_limit']) {
+    t.same(find(s, name), [], `${name} absent`);
+    t.match(text, `# TYPE ${name} gauge`, `${name} still declared`);
+  }
+  t.equal(valueOf(s, 'proctable_pids_in_use'), 412, 'what needs no pid_max stays');
+  t.equal(valueOf(s, 'proctable_kernel_tasks'), 412);
+  t.equal(valueOf(s, 'proctable_threads_max'), 30000);
+  t.equal(valueOf(s, 'proctable_zombies'), 9);
+  t.equal(valueOf(s, 'proctable_processes', { state: 'Z' }), 10);
+  t.equal(valueOf(s, 'zombie_exporter_sample_errors_total', { source: 'pid_max' }), 2, 'counted per sample');
+  t.equal(valueOf(s, 'zombie_exporter_sample_errors_total', { source: 'loadavg' }), 1);
+
+  const l = parseExposition((await render([noLoadavg])).text);
+  t.same([find(l, 'proctable_pids_in_use'), find(l, 'proctable_kernel_tasks')], [[], []], 'no loadavg: both absent');
+  t.equal(valueOf(l, 'proctable_pid_limit', { limited_by: 'threads_max' }), 30000, "the host's limit needs no loadavg");
+});
+
 t.test('failures count by source; source errors in a published sample count too', async (t) => {
   const registry = new Registry();
   const m = new ExporterMetrics(registry, { version: 'x', nodejsVersion: 'y', walker: 'node' }, 1);

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 // Fault injection through the procfs reader, for the errno cases real files can't produce as root: every skip is
-// counted by reason, an essential source failing fails only that sample, and the exporter keeps serving the last
-// good sample with its timestamp while /healthz says what is wrong.
+// counted by reason, a host file failing leaves only PID usage out, the proc root failing fails only that sample, and
+// the exporter keeps serving the last good sample with its timestamp while /healthz says what is wrong.
 
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -96,40 +96,55 @@ t.test('empty, truncated and junk stat files are malformed, each with its parse 
   }
 });
 
-t.test('pid_max or loadavg unreadable, empty or truncated fails the sample, naming the source', async (t) => {
+t.test('loadavg, pid_max or threads-max unreadable, empty or junk: PID usage unknown, the rest counted', async (t) => {
   for (const [rel, source] of [
     ['loadavg', 'loadavg'],
     ['sys/kernel/pid_max', 'pid_max'],
+    ['sys/kernel/threads-max', 'threads_max'],
   ] as const) {
-    for (const [code] of ERRNO_REASON) {
-      t.throws(
-        () => collectWith({ text: (r) => (r === rel ? code : undefined) }),
-        new SourceFailure(source, `read ${rel}: ${code}`),
+    const faults: [string, Faults, RegExp][] = [
+      ...ERRNO_REASON.map(([code]): [string, Faults, RegExp] => [
+        code,
+        { text: (r) => (r === rel ? code : undefined) },
+        new RegExp(`^read ${rel}: ${code}$`),
+      ]),
+      ...[
+        ['empty', ''],
+        ['cut before its number', rel === 'loadavg' ? '0.00 0.01 ' : ''],
+        ['junk', '\u0000\u00ff'],
+      ].map(([what, text]): [string, Faults, RegExp] => [
+        what!,
+        { textContent: (r) => (r === rel ? text : undefined) },
+        new RegExp(`^parse ${rel}: `),
+      ]),
+    ];
+    for (const [what, f, message] of faults) {
+      const s = collectWith(f);
+      t.equal(s.sourceErrors.length, 1, `${rel} ${what}: one source error`);
+      t.match(s.sourceErrors[0], { source, message }, `${rel} ${what}: named`);
+      t.same(s.pidUsageUnknown, [source], `${rel} ${what}: PID usage unknown without it`);
+      // The host frame's limit needs no loadavg; without pid_max or threads-max there is none.
+      t.same(
+        [s.pidLimit, s.pidLimitedBy],
+        source === 'loadavg' ? [30000, 'threads_max'] : [null, null],
+        `${rel} ${what}: the limit`,
       );
-    }
-    for (const [what, text] of [
-      ['empty', ''],
-      ['truncated', rel === 'loadavg' ? '0.00 0.01 ' : '32'.slice(0, 0)],
-      ['junk', '\u0000\u00ff'],
-    ]) {
-      t.throws(
-        () => collectWith({ textContent: (r) => (r === rel ? text : undefined) }),
-        { source, message: new RegExp(`^parse ${rel}: `) },
-        `${rel} ${what}`,
+      // What the walk counts needs none of these files.
+      t.same(
+        [s.zombies, s.zombieParents, s.processesByState, s.init?.comm, s.topParents.map((p) => [p.pid, p.zombies])],
+        [9, 4, clean.processesByState, 'systemd', clean.topParents.map((p) => [p.pid, p.zombies])],
+        `${rel} ${what}: zombies, parents, states and PID 1 as without the fault`,
       );
     }
   }
   for (const [rel, source] of [
-    ['sys/kernel/threads-max', 'threads_max'],
     ['stat', 'stat'],
     ['1/status', 'init'],
   ] as const) {
     const s = collectWith({ text: (r) => (r === rel ? 'EIO' : undefined) });
     t.same(s.sourceErrors, [{ source, message: `read ${rel}: EIO` }], `${rel}: the sample stands without it`);
     // A number cut short is still a number; what can be told apart is a file cut before its line or mid-word.
-    const truncated = collectWith({
-      textContent: (r, real) => (r === rel ? (rel === 'sys/kernel/threads-max' ? '' : real.slice(0, 4)) : undefined),
-    });
+    const truncated = collectWith({ textContent: (r, real) => (r === rel ? real.slice(0, 4) : undefined) });
     t.equal(truncated.sourceErrors[0]?.source, source, `${rel} truncated: reported, not fatal`);
   }
 });
@@ -197,22 +212,35 @@ t.test(
     t.ok(skippedAfter >= 1 + 3, `io_error skips accumulate over samples (${skippedAfter})`);
     t.match((await health()).body.reason, /pids skipped in the last sample \(3 malformed, 3 io_error\)/);
 
-    // loadavg failing: no new sample; the old one is served as it was, with its timestamp.
-    faults = { text: (r) => (r === 'loadavg' ? 'EIO' : undefined) };
+    // pid_max failing: samples go on without PID usage, counting the error each time.
+    faults = { text: (r) => (r === 'sys/kernel/pid_max' ? 'EIO' : undefined) };
+    now += 10;
+    // Polled, not awaited as an event: the sampler's timer is unref'd, and a poll keeps this test's loop alive.
+    const noPidMax = await waitFor('a sample without pid_max', () => sampler.latest?.pidMax === null && sampler.latest);
+    t.same(noPidMax.pidUsageUnknown, ['pid_max']);
+    const partial = await scrape();
+    t.equal(valueOf(partial, 'proctable_zombies'), noPidMax.zombies, 'zombies still published');
+    t.equal(valueOf(partial, 'proctable_pid_max'), undefined, 'pid_max absent, not 0');
+    t.equal(valueOf(partial, 'proctable_pid_limit', { limited_by: 'threads_max' }), undefined, 'no limit');
+    t.equal(valueOf(partial, 'proctable_pids_in_use'), 412, 'loadavg still read');
+    t.match((await health()).body.reason, 'PID usage unknown: pid_max unreadable');
+
+    // The proc root unlistable: no new sample; the old one is served as it was, with its timestamp.
+    faults = { list: () => 'EIO' };
     const failedAt = now;
-    await waitFor('a failure', () => sampler.lastFailure?.source === 'loadavg');
+    await waitFor('a failure', () => sampler.lastFailure?.source === 'procfs_root');
     const frozen = valueOf(await scrape(), 'zombie_exporter_last_sample_timestamp_seconds');
     t.equal(frozen, failedAt / 1000, 'the last good sample, with its own timestamp');
-    t.equal(valueOf(await scrape(), 'proctable_zombies'), withSkips.zombies, 'and its values');
+    t.equal(valueOf(await scrape(), 'proctable_zombies'), noPidMax.zombies, 'and its values');
     await waitFor(
       'errors counted',
-      async () => valueOf(await scrape(), 'zombie_exporter_sample_errors_total', { source: 'loadavg' })! >= 2,
+      async () => valueOf(await scrape(), 'zombie_exporter_sample_errors_total', { source: 'procfs_root' })! >= 2,
     );
     const fresh = await health();
     t.equal(fresh.status, 200, 'within three intervals it is still healthy...');
     t.match(
       fresh.body.reason,
-      'the latest collection failed (loadavg): read loadavg: EIO',
+      'the latest collection failed (procfs_root): list the proc root: EIO',
       '...but says what is wrong',
     );
     now += 1000;
@@ -220,13 +248,13 @@ t.test(
     t.equal(stale.status, 503, 'past three intervals: unhealthy');
     t.match(
       stale.body.reason,
-      /^last sample 1\.0s ago, older than 3 intervals \(0\.03s\); the latest collection failed \(loadavg\): read loadavg: EIO/,
+      /^last sample 1\.0s ago, older than 3 intervals \(0\.03s\); the latest collection failed \(procfs_root\): list the proc root: EIO/,
     );
     t.equal(stale.body.lastSampleTime, new Date(failedAt).toISOString());
 
     // The proc root gone.
     faults = { list: () => 'ENOENT', text: () => 'ENOENT' };
-    await waitFor('the root failure', () => sampler.lastFailure?.source === 'procfs_root');
+    await waitFor('the root failure', () => sampler.lastFailure?.message === 'list the proc root: ENOENT');
     t.match((await health()).body.reason, 'the latest collection failed (procfs_root): list the proc root: ENOENT');
     t.equal((await app.inject('/metrics')).statusCode, 200, 'still serving');
 

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { SourceFailure } from '../../src/sample/sample.js';
 import { createProcReader } from '../../src/procfs/reader.js';
@@ -115,18 +115,37 @@ function writeFileSyncLine(pid: number, comm: string, state: string, ppid: numbe
   return `${f.join(' ')}\n`;
 }
 
-t.test('essential sources fail the sample; others leave their metric out', async (t) => {
+t.test('only the proc root fails the sample; every host file leaves out only what needs it', async (t) => {
   const base = createProcReader(ZOMBIE_TREE);
-  for (const [rel, source] of [
-    ['loadavg', 'loadavg'],
-    ['sys/kernel/pid_max', 'pid_max'],
+  // What each missing file takes out of the sample: the fixture has loadavg 412 tasks, pid_max 32768, threads-max
+  // 30000 (the limit), 25 visible tasks.
+  for (const [rel, source, inUse, kernelTasks, pidMax, threadsMax, limit, limitedBy] of [
+    ['loadavg', 'loadavg', null, null, 32768, 30000, 30000, 'threads_max'],
+    ['sys/kernel/pid_max', 'pid_max', 412, 412, null, 30000, null, null],
+    ['sys/kernel/threads-max', 'threads_max', 412, 412, 32768, null, null, null],
   ] as const) {
-    const c = createSampleTaker({
+    const s = createSampleTaker({
       reader: faultyReader(base, { text: (r) => (r === rel ? 'EIO' : undefined) }),
       topParents: 10,
-    });
-    t.throws(() => c.take(), new SourceFailure(source, `read ${rel}: EIO`));
+    }).take();
+    t.same(s.sourceErrors, [{ source, message: `read ${rel}: EIO` }], `${rel}: a source error`);
+    t.same(
+      [s.pidsInUse, s.kernelTasks, s.pidMax, s.threadsMax, s.pidLimit, s.pidLimitedBy, s.pidUsageUnknown],
+      [inUse, kernelTasks, pidMax, threadsMax, limit, limitedBy, [source]],
+      `${rel}: PID usage unknown, what needs no ${rel} kept`,
+    );
+    t.same(
+      [s.zombies, s.zombieParents, s.visibleTasks, s.init?.comm],
+      [9, 4, 25, 'systemd'],
+      `${rel}: the walk counts`,
+    );
   }
+  const none = createSampleTaker({
+    reader: faultyReader(base, { text: (r) => (['loadavg', 'sys/kernel/pid_max'].includes(r) ? 'ENOENT' : undefined) }),
+    topParents: 10,
+  }).take();
+  t.same(none.pidUsageUnknown, ['loadavg', 'pid_max'], 'two missing: both named, in source order');
+  t.equal(none.zombies, 9, 'pids listed: still a proc root, sampled');
   const unlisted = createSampleTaker({ reader: faultyReader(base, { list: () => 'ENOENT' }), topParents: 10 });
   t.throws(
     () => unlisted.take(),
@@ -157,6 +176,7 @@ t.test('essential sources fail the sample; others leave their metric out', async
     ['threads_max', 'stat', 'init'],
   );
   t.equal(partial.zombies, 9, 'the walk still counts');
+  t.same(partial.pidUsageUnknown, ['threads_max']);
 
   const hidden = createSampleTaker({
     reader: faultyReader(base, { text: (r) => (r === '1/status' ? 'EACCES' : undefined) }),
@@ -166,14 +186,43 @@ t.test('essential sources fail the sample; others leave their metric out', async
   t.equal(hidden.init?.sigchld, null);
 });
 
+t.test('a folder with no pid directory, no loadavg and no pid_max is no proc root: the sample fails', async (t) => {
+  const tree = copyTree(ZOMBIE_TREE);
+  t.teardown(tree.remove);
+  const c = createSampleTaker({ reader: createProcReader(tree.dir), topParents: 10 });
+  t.equal(c.take().zombies, 9);
+  // The mount point left when a bind-mounted /host/proc goes away: the folder is there, and empty.
+  renameSync(tree.dir, `${tree.dir}.full`);
+  mkdirSync(tree.dir);
+  t.throws(
+    () => c.take(),
+    new SourceFailure('procfs_root', 'no pid directories, no loadavg and no sys/kernel/pid_max: not a proc filesystem'),
+  );
+  rmSync(tree.dir, { recursive: true });
+  renameSync(`${tree.dir}.full`, tree.dir);
+  const back = c.take();
+  t.same([back.zombies, back.zombiesReapedTotal], [9, 0], 'nothing was counted as reaped while it looked empty');
+
+  // Either file, or a single pid directory, makes it a proc root missing some files, and it is sampled.
+  for (const keep of ['loadavg', 'sys/kernel/pid_max', '500']) {
+    const partial = copyTree(ZOMBIE_TREE);
+    t.teardown(partial.remove);
+    for (const name of readdirSync(partial.dir))
+      if (name !== keep.split('/')[0]) rmSync(`${partial.dir}/${name}`, { recursive: true });
+    if (keep !== 'sys/kernel/pid_max') rmSync(`${partial.dir}/sys`, { recursive: true, force: true });
+    else rmSync(`${partial.dir}/sys/kernel/threads-max`);
+    const s = createSampleTaker({ reader: createProcReader(partial.dir), topParents: 10 }).take();
+    t.equal(s.zombies, 0, `only ${keep}: sampled`);
+  }
+});
+
 t.test('a malformed host file is a parse failure with the file named', async (t) => {
   const tree = copyTree(ZOMBIE_TREE);
   t.teardown(tree.remove);
   writeFileSync(`${tree.dir}/loadavg`, 'nonsense\n');
-  t.throws(() => createSampleTaker({ reader: createProcReader(tree.dir), topParents: 10 }).take(), {
-    source: 'loadavg',
-    message: 'parse loadavg: not a loadavg line',
-  });
+  const junk = createSampleTaker({ reader: createProcReader(tree.dir), topParents: 10 }).take();
+  t.same(junk.sourceErrors, [{ source: 'loadavg', message: 'parse loadavg: not a loadavg line' }]);
+  t.same([junk.pidsInUse, junk.pidUsageUnknown, junk.zombies], [null, ['loadavg'], 9]);
   writeFileSync(`${tree.dir}/loadavg`, '0.52 0.58 0.59 3/412 30211\n');
   writeFileSync(`${tree.dir}/1/status`, 'Name:\tsystemd\n');
   const s = createSampleTaker({ reader: createProcReader(tree.dir), topParents: 10 }).take();

@@ -11,6 +11,15 @@ t.test('keeps the numbers of each sample, oldest first', async (t) => {
   t.same(h.points(), { windowSeconds: 3600, spacingMs: 5000, t: [1000, 6000], zombies: [1, 2], pidsInUse: [10, 20] });
 });
 
+t.test('PIDs in use unknown (no loadavg) is kept as null, never as 0', async (t) => {
+  const h = new SampleHistory(5000);
+  h.record({ timestampMs: 1000, zombies: 1, pidsInUse: 10 });
+  h.record({ timestampMs: 6000, zombies: 2, pidsInUse: null });
+  h.record({ timestampMs: 11000, zombies: 3, pidsInUse: 0 });
+  t.same(h.points().pidsInUse, [10, null, 0]);
+  t.same(h.points().zombies, [1, 2, 3]);
+});
+
 t.test('bounded: a fixed ring sized for one hour at the interval, whatever runs for how long', async (t) => {
   const h = new SampleHistory(5000);
   t.equal(h.capacity, 722);

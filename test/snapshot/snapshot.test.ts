@@ -26,6 +26,7 @@ t.test('the fixture tree as a snapshot', async (t) => {
     limit: 30000,
     limitedBy: 'threads_max',
     usage: 412 / 30000,
+    unknown: [],
     pidMax: 32768,
     threadsMax: 30000,
     kernelTasks: 412,
@@ -99,4 +100,25 @@ t.test('watchingSeconds grows from the first sample; PID limit is the lower of t
   );
   const s = toSnapshot({ ...collect(), init: null, pidMax: 0, threadsMax: null, pidLimit: 0 });
   t.same([s.init, s.pids.usage], [null, 0], 'no PID 1, no limit: no division by zero');
+});
+
+t.test('PID usage without pid_max: unknown and saying so, never a usage of 0; the zombies as they were', async (t) => {
+  const tree = createProcReader(ZOMBIE_TREE);
+  const reader = { ...tree, readText: (rel: string) => (rel === 'sys/kernel/pid_max' ? 'junk\n' : tree.readText(rel)) };
+  const s = toSnapshot(createSampleTaker({ reader, topParents: 10 }).take());
+  t.same(s.pids, {
+    frame: 'host',
+    inUse: 412,
+    limit: null,
+    limitedBy: null,
+    usage: null,
+    unknown: ['pid_max'],
+    pidMax: null,
+    threadsMax: 30000,
+    kernelTasks: 412,
+    visibleTasks: 25,
+  });
+  t.same(s.sourceErrors, [{ source: 'pid_max', message: 'parse sys/kernel/pid_max: not a single integer' }]);
+  t.same([s.zombies.total, s.parents.length, s.init?.zombies], [9, 4, 2]);
+  t.same(JSON.parse(JSON.stringify(s)), s, 'nulls survive JSON');
 });
