@@ -8,10 +8,18 @@
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* Each record: int32 pid, int32 n, then n bytes of the file when n >= 0; n < 0 is -errno of open or read. */
+/* Each record: int32 pid, int32 n, then n bytes of the file when n >= 0; n < 0 is -errno of open, fstat or read, or
+ * NOT_REGULAR when the file is no regular file (a FIFO or a device would block, or feed the parser junk). */
 #define RECORD_HEADER 8
+#define NOT_REGULAR INT32_MIN
+/* Non-blocking, so neither open() nor read() can wait on a FIFO or a device; a final symlink is refused (ELOOP), since
+ * procfs never puts one where a stat file belongs. */
+#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+/* The kernel's pids are 1 to PID_MAX_LIMIT - 1 (2^22 - 1 on 64-bit kernels, the most any kernel allows). */
+#define PID_LIMIT 4194304
 /* The most read from one stat file; a file that fills it is reported at this length and rejected as oversized. */
 #define STAT_MAX 4096
 #define ROOT_MAX 4000
@@ -62,9 +70,16 @@ static napi_value read_stats(napi_env env, napi_callback_info info) {
 
     int32_t n;
     int fd;
-    do fd = open(path, O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+    struct stat st;
+    do fd = open(path, OPEN_FLAGS); while (fd < 0 && errno == EINTR);
     if (fd < 0) {
       n = -errno;
+    } else if (fstat(fd, &st) != 0) {
+      n = -errno;
+      close(fd);
+    } else if (!S_ISREG(st.st_mode)) {
+      n = NOT_REGULAR;
+      close(fd);
     } else {
       ssize_t got;
       do got = read(fd, out + pos + RECORD_HEADER, STAT_MAX); while (got < 0 && errno == EINTR);
@@ -93,25 +108,34 @@ static const char *errno_name(int e) {
   }
 }
 
-/* listPids(root: string, out: Int32Array): number
- * Writes the decimal entries of root (the pids /proc lists) into `out` in directory order and returns how many;
- * returns -(count so far) - 1 when `out` is full, so the caller can grow it and call again. Throws an Error whose
- * code is the errno name when root can't be opened, as node:fs would. */
+/* listPids(root: string, out: Int32Array, notPids: Int32Array): number
+ * Writes the pid entries of root (canonical decimals from 1 to PID_LIMIT - 1, the rule of src/procfs/pid-name.ts)
+ * into `out` in directory order and returns how many; returns -(count so far) - 1 when `out` is full, so the caller
+ * can grow it and call again. notPids[0] is set to the entries that begin with a digit and are no pid ("00012",
+ * "2147483648"); other names (self, sys, net) are procfs's own. Throws an Error whose code is the errno name when root
+ * can't be opened, as node:fs would. */
 static napi_value list_pids(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   char root[ROOT_MAX + 1];
   size_t root_len = 0;
   napi_typedarray_type type;
   size_t cap = 0;
   void *data = NULL;
+  napi_typedarray_type not_type;
+  size_t not_len = 0;
+  void *not_data = NULL;
 
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], root, sizeof root, &root_len) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &type, &cap, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "listPids(root: string, out: Int32Array)");
+  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], root, sizeof root, &root_len) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &cap, &data, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      napi_get_typedarray_info(env, argv[2], &not_type, &not_len, &not_data, NULL, NULL) != napi_ok ||
+      not_type != napi_int32_array || not_len < 1) {
+    napi_throw_type_error(env, NULL, "listPids(root: string, out: Int32Array, notPids: Int32Array)");
     return NULL;
   }
+  int32_t *not_pids = not_data;
+  not_pids[0] = 0;
   DIR *dir = opendir(root);
   if (dir == NULL) {
     int e = errno;
@@ -124,11 +148,14 @@ static napi_value list_pids(napi_env env, napi_callback_info info) {
   bool full = false;
   while ((entry = readdir(dir)) != NULL) {
     const char *name = entry->d_name;
-    /* Leaders are listed by decimal pid; anything else (self, sys, 1x, a leading zero) is not a process. */
+    if (name[0] < '0' || name[0] > '9') continue;
     int64_t pid = 0;
     size_t len = 0;
-    for (; name[len] >= '0' && name[len] <= '9' && len < 10; len++) pid = pid * 10 + (name[len] - '0');
-    if (len == 0 || name[len] != '\0' || name[0] == '0' || pid > INT32_MAX) continue;
+    for (; name[len] >= '0' && name[len] <= '9' && len < 8; len++) pid = pid * 10 + (name[len] - '0');
+    if (name[len] != '\0' || name[0] == '0' || pid >= PID_LIMIT) {
+      not_pids[0]++;
+      continue;
+    }
     if (count == cap) {
       full = true;
       break;
@@ -141,11 +168,25 @@ static napi_value list_pids(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* exitNow(code: number): never returns
+ * Ends the process at once, every thread with it (exit_group), without the orderly exit that joins worker threads:
+ * a worker blocked in a read that never returns would hold process.exit() for good. Shutdown's last resort. */
+static napi_value exit_now(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t code = 1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) napi_get_value_int32(env, argv[0], &code);
+  _exit(code);
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "readStats", NAPI_AUTO_LENGTH, read_stats, NULL, &fn);
   napi_set_named_property(env, exports, "readStats", fn);
   napi_create_function(env, "listPids", NAPI_AUTO_LENGTH, list_pids, NULL, &fn);
   napi_set_named_property(env, exports, "listPids", fn);
+  napi_create_function(env, "exitNow", NAPI_AUTO_LENGTH, exit_now, NULL, &fn);
+  napi_set_named_property(env, exports, "exitNow", fn);
   return exports;
 }

@@ -13,10 +13,13 @@
 import { once } from 'node:events';
 import { helpText, parseCommandLine } from './cli/config.js';
 import { ExporterError } from './errors.js';
+import { exitNow } from './exit-now.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 
 const PROGRAM = 'zombie-exporter';
+/** SIGTERM or SIGINT to exit, at most, whatever is blocked. */
+const SHUTDOWN_BOUND_MS = 5000;
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`${PROGRAM}: error: ${message}\n`);
@@ -69,8 +72,19 @@ async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
+    // Whatever is blocked (a collection in a read that never returns, a request that never ends), the process ends
+    // within the bound: a supervisor's stop, a rolling update and Ctrl-C must not hang on the exporter.
+    const bound = setTimeout(() => {
+      logger.warn('shutdown still not done: exiting now', { after_ms: SHUTDOWN_BOUND_MS });
+      exitNow(0);
+    }, SHUTDOWN_BOUND_MS);
+    bound.unref();
     exporter.close().then(
-      () => process.exit(0),
+      ({ stuck }) => {
+        if (!stuck) process.exit(0);
+        logger.warn('a collector thread is blocked in a read: exiting without it');
+        exitNow(0);
+      },
       (err: unknown) => fail(`shutdown: ${err instanceof Error ? err.message : String(err)}`, 1),
     );
   };

@@ -14,7 +14,7 @@ import { loadNativeStatBatch } from './procfs/native-stat-batch.js';
 import { procfsViewWarning, readProcfsView } from './procfs/procfs-view.js';
 import { createProcReader, type ProcReader } from './procfs/reader.js';
 import { decideHostFacts, notAProcRoot } from './sample/host-facts.js';
-import { SampleWorker } from './sample/sample-worker.js';
+import { collectionDeadlineMs, SampleWorker } from './sample/sample-worker.js';
 import { Sampler } from './sample/sampler.js';
 import { SampleHistory } from './snapshot/history.js';
 import { VERSION } from './version.js';
@@ -28,7 +28,11 @@ export interface RunningExporter {
   registry: Registry;
   /** The bound address, e.g. 127.0.0.1:10070 or [::]:10070. */
   address: string;
-  close(): Promise<void>;
+  /**
+   * Stops listening first, then sampling. Resolves `stuck` true when a collector thread is still blocked in a read:
+   * process.exit() would then wait on it for good, so the caller ends the process with exitNow.
+   */
+  close(): Promise<{ stuck: boolean }>;
 }
 
 /**
@@ -109,13 +113,16 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   else logger.warn(warning, viewFields);
 
   // Walks run in a worker_thread: a scrape never waits behind one, however many processes the host has.
-  const worker = new SampleWorker({
-    procfsPath: config.procfsPath,
-    topParents: config.topParents,
-    sysfsPath: config.sysfsPath,
-    cgroupsTop: config.cgroupsTop,
-    pidNamespace: view.pidNamespace,
-  });
+  const worker = new SampleWorker(
+    {
+      procfsPath: config.procfsPath,
+      topParents: config.topParents,
+      sysfsPath: config.sysfsPath,
+      cgroupsTop: config.cgroupsTop,
+      pidNamespace: view.pidNamespace,
+    },
+    { deadlineMs: collectionDeadlineMs(config.sampleIntervalMs) },
+  );
   const sampler = new Sampler({ take: () => worker.take(), intervalMs: config.sampleIntervalMs });
   const history = new SampleHistory(config.sampleIntervalMs);
   sampler.on('sample', (s) => history.record(s));
@@ -209,10 +216,15 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     async close() {
       web?.close();
       sampler.off('sample', warm);
+      // The listener first, so nothing new arrives; requests in flight finish. Then the collection in flight is
+      // failed at once rather than awaited: it may be blocked in a read that never returns.
+      const listener = app.close();
+      const sampling = sampler.stop();
+      const ended = await worker.close();
+      await sampling;
       await warming;
-      await sampler.stop();
-      await worker.close();
-      await app.close();
+      await listener;
+      return { stuck: !ended || worker.stuckThreads > 0 };
     },
   };
 }

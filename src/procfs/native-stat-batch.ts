@@ -13,10 +13,13 @@ export interface NativeStatBatch {
    */
   readStats(root: string, pids: Int32Array, from: number, out: Buffer): number;
   /**
-   * Writes the decimal entries of root into `out` and returns how many, or -(count so far) - 1 when `out` is full.
-   * Throws, with an errno `code`, when root can't be opened.
+   * Writes the pid entries of root (pid-name.ts's rule) into `out` and returns how many, or -(count so far) - 1 when
+   * `out` is full; notPids[0] becomes the count of entries that begin with a digit and are no pid. Throws, with an
+   * errno `code`, when root can't be opened.
    */
-  listPids(root: string, out: Int32Array): number;
+  listPids(root: string, out: Int32Array, notPids: Int32Array): number;
+  /** Ends the process at once, blocked worker threads and all (exit_group); see serve's shutdown. */
+  exitNow(code: number): never;
 }
 
 export const RECORD_HEADER_BYTES = 8;
@@ -34,7 +37,8 @@ export function loadNativeStatBatch(): NativeStatBatch | undefined {
         const mod = createRequire(import.meta.url)(
           new URL('build/Release/stat_batch.node', PACKAGE_ROOT).pathname,
         ) as NativeStatBatch;
-        if (typeof mod.readStats === 'function' && typeof mod.listPids === 'function') cached = mod;
+        // An addon built before exitNow (and the three-argument listPids) is stale: node:fs until it is rebuilt.
+        if (typeof mod.readStats === 'function' && typeof mod.exitNow === 'function') cached = mod;
       } catch {
         // not built: the walk uses node:fs
       }
@@ -45,7 +49,11 @@ export function loadNativeStatBatch(): NativeStatBatch | undefined {
 
 const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
-/** The errno name node:fs would put in err.code, e.g. 2 -> ENOENT. */
-export function errnoName(errno: number): string {
-  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
+/** A record's n for a file that is no regular file (native/stat-batch.c NOT_REGULAR): never opened for its bytes. */
+export const NOT_REGULAR = -0x80000000;
+
+/** The code of a record's negative n: the errno name node:fs would put in err.code (-2 -> ENOENT), or ENOTREG. */
+export function recordCode(n: number): string {
+  if (n === NOT_REGULAR) return 'ENOTREG';
+  return ERRNO_NAMES.get(-n) ?? `E${-n}`;
 }

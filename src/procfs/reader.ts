@@ -1,24 +1,18 @@
-// The only code that touches the disk: reads files under the proc root (--path.procfs) with plain sync syscalls.
+// The only code that touches the disk: reads files under the proc root (--path.procfs) with plain sync syscalls,
+// every file opened non-blocking and read only when it is a regular file (read-regular-file.ts).
 
-import {
-  closeSync,
-  constants,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  readSync,
-  realpathSync,
-} from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { errnoCode } from '../errors.js';
+import { readRegularInto, readRegularText } from '../read-regular-file.js';
 import { loadNativeStatBatch } from './native-stat-batch.js';
+import { pidOfName } from './pid-name.js';
 
 /** What the walk and the host-facts reader need from a proc root; tests wrap it to inject faults. */
 export interface ProcReader {
   /** The proc root, e.g. /proc or /host/proc. */
   readonly root: string;
-  /** Numeric entries of the root (thread-group leaders), in directory order. Throws when the root can't be listed. */
-  listPids(): number[];
+  /** The pid entries of the root (thread-group leaders), in directory order. Throws when the root can't be listed. */
+  listPids(): PidListing;
   /** Reads `<root>/<pid>/<name>` into buf and returns the byte count; throws the syscall's error. */
   readPidFile(pid: number, name: string, buf: Buffer): number;
   /** Reads a whole small text file relative to the root (e.g. `loadavg`, `sys/kernel/pid_max`). */
@@ -36,10 +30,17 @@ export interface ProcReader {
   readPasswd(): string;
 }
 
+/** A listing of the proc root under the rule of pid-name.ts. */
+export interface PidListing {
+  pids: number[];
+  /** Entries that begin with a digit and are no pid ("00012", "2147483648"): counted as skipped, not_a_pid. */
+  notPids: number;
+}
+
 /** The native reader bound to a root: the listing and the stat reads of a walk in a few calls. */
 export interface NativeRootReader {
-  /** The root's pids into `out`: the count, or -(count so far) - 1 when `out` is full. */
-  listPids(out: Int32Array): number;
+  /** The root's pids into `out`: the count, or -(count so far) - 1 when `out` is full; notPids[0] as in PidListing. */
+  listPids(out: Int32Array, notPids: Int32Array): number;
   /** The stat files of pids[from...] as records in `out` until it is full; returns the bytes written. */
   readStats(pids: Int32Array, from: number, out: Buffer): number;
 }
@@ -56,33 +57,26 @@ export function createProcReader(root: string, options: ProcReaderOptions = {}):
     root: base,
     ...(native && {
       native: {
-        listPids: (out: Int32Array) => native.listPids(base, out),
+        listPids: (out: Int32Array, notPids: Int32Array) => native.listPids(base, out, notPids),
         readStats: (pids: Int32Array, from: number, out: Buffer) => native.readStats(base, pids, from, out),
       },
     }),
     listPids() {
-      const pids: number[] = [];
+      const listing: PidListing = { pids: [], notPids: 0 };
       for (const name of readdirSync(base)) {
-        // /proc lists leaders by decimal pid; anything else (self, sys, 1x) is not a process.
-        const c = name.charCodeAt(0);
-        if (c < 0x30 || c > 0x39) continue;
-        const pid = Number(name);
-        if (Number.isSafeInteger(pid) && String(pid) === name) pids.push(pid);
+        const pid = pidOfName(name);
+        if (pid > 0) listing.pids.push(pid);
+        else if (pid < 0) listing.notPids++;
       }
-      return pids;
+      return listing;
     },
     readPidFile(pid, name, buf) {
-      // One open/read/close: procfs generates the whole file on the first read when the buffer is big enough, and
-      // readFileSync's fstat plus second read would cost a third more per process (docs/performance.md).
-      const fd = openSync(`${base}/${pid}/${name}`, constants.O_RDONLY);
-      try {
-        return readSync(fd, buf, 0, buf.length, null);
-      } finally {
-        closeSync(fd);
-      }
+      // One read into a reused buffer: procfs generates the whole file on the first read when the buffer is big
+      // enough, and readFileSync's second read would cost more per process (docs/performance.md).
+      return readRegularInto(`${base}/${pid}/${name}`, buf);
     },
     readText(relPath) {
-      return readFileSync(`${base}/${relPath}`, 'utf8');
+      return readRegularText(`${base}/${relPath}`);
     },
     readLink(relPath) {
       return readlinkSync(`${base}/${relPath}`);
@@ -92,7 +86,8 @@ export function createProcReader(root: string, options: ProcReaderOptions = {}):
     },
     readPasswd() {
       try {
-        return readFileSync(`${base}/1/root/etc/passwd`, 'utf8');
+        // /etc/passwd may be a symlink on the host (a distribution's /etc/static); it is still read only if regular.
+        return readRegularText(`${base}/1/root/etc/passwd`, true);
       } catch (err) {
         // Another proc root (a host's /proc mounted in a container) has its own users: this machine's would misname.
         if (base !== '/proc') throw err;
@@ -102,15 +97,30 @@ export function createProcReader(root: string, options: ProcReaderOptions = {}):
   };
 }
 
-/** Why a pid was skipped in a walk; a bounded set that becomes the `reason` label of skipped_pids_total. */
-export type SkipReason = 'vanished' | 'permission' | 'malformed' | 'io_error';
+/**
+ * Why a pid was skipped in a walk; a bounded set that becomes the `reason` label of skipped_pids_total. not_regular:
+ * its stat is a FIFO, a device, a directory or a symlink, never read; not_a_pid: a directory entry that begins with
+ * a digit and names no pid.
+ */
+export type SkipReason = 'vanished' | 'permission' | 'malformed' | 'io_error' | 'not_regular' | 'not_a_pid';
 
-export const SKIP_REASONS: readonly SkipReason[] = ['vanished', 'permission', 'malformed', 'io_error'];
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'vanished',
+  'permission',
+  'malformed',
+  'io_error',
+  'not_regular',
+  'not_a_pid',
+];
+
+/** The reasons a read can fail with (not_a_pid comes from a listing, never a read). */
+export type ReadSkipReason = Exclude<SkipReason, 'not_a_pid'>;
 
 /** Maps a read error to a skip reason: a pid that exited between listing and reading is expected, not an error. */
-export function skipReasonFor(err: unknown): SkipReason {
+export function skipReasonFor(err: unknown): ReadSkipReason {
   const code = errnoCode(err);
   if (code === 'ENOENT' || code === 'ESRCH') return 'vanished';
   if (code === 'EACCES' || code === 'EPERM') return 'permission';
+  if (code === 'ENOTREG' || code === 'ELOOP' || code === 'EISDIR') return 'not_regular';
   return 'io_error';
 }

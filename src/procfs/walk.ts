@@ -1,7 +1,7 @@
 // One pass over the proc root: every leader's stat parsed once and handed to a visitor, every unreadable pid skipped and counted.
 
 import { errnoCode } from '../errors.js';
-import { errnoName, RECORD_HEADER_BYTES, RECORD_MAX_BYTES } from './native-stat-batch.js';
+import { recordCode, RECORD_HEADER_BYTES, RECORD_MAX_BYTES } from './native-stat-batch.js';
 import { emptyStatFields, parseStatInto, type StatFields } from './parse-proc-stat.js';
 import { skipReasonFor, SKIP_REASONS, type NativeRootReader, type ProcReader, type SkipReason } from './reader.js';
 
@@ -52,6 +52,7 @@ export class ProcessWalker {
   private readonly statBuf = Buffer.allocUnsafe(STAT_BUFFER_BYTES);
   private batch: Buffer | undefined;
   private pids = new Int32Array(1024);
+  private readonly notPids = new Int32Array(1);
 
   constructor(private readonly reader: ProcReader) {}
 
@@ -72,7 +73,9 @@ export class ProcessWalker {
 
   private walkEach(visit: WalkVisitor, result: WalkResult): void {
     const buf = this.statBuf;
-    for (const pid of this.reader.listPids()) {
+    const listing = this.reader.listPids();
+    result.skipped.not_a_pid += listing.notPids;
+    for (const pid of listing.pids) {
       let n: number;
       try {
         n = this.reader.readPidFile(pid, 'stat', buf);
@@ -85,11 +88,12 @@ export class ProcessWalker {
   }
 
   private walkBatch(native: NativeRootReader, visit: WalkVisitor, result: WalkResult): void {
-    let count = native.listPids(this.pids);
+    let count = native.listPids(this.pids, this.notPids);
     while (count < 0) {
       this.pids = new Int32Array(this.pids.length * 2);
-      count = native.listPids(this.pids);
+      count = native.listPids(this.pids, this.notPids);
     }
+    result.skipped.not_a_pid += this.notPids[0]!;
     const pids = this.pids.subarray(0, count);
     const batch = (this.batch ??= Buffer.allocUnsafe(Math.max(BATCH_BYTES, RECORD_MAX_BYTES)));
     for (let from = 0; from < pids.length;) {
@@ -100,7 +104,7 @@ export class ProcessWalker {
         const n = batch.readInt32LE(at + 4);
         at += RECORD_HEADER_BYTES;
         if (n < 0) {
-          const code = errnoName(-n);
+          const code = recordCode(n);
           skip(result, pid, skipReasonFor({ code }), code);
           continue;
         }

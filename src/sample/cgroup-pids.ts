@@ -104,6 +104,7 @@ function sampleSkips(w: CgroupWalkResult['skipped']): Record<CgroupSkipReason, n
     permission: w.permission,
     malformed: w.malformed,
     io_error: w.io_error,
+    not_regular: w.not_regular,
     limit: w.limit,
   };
 }
@@ -113,6 +114,6 @@ function emptyCgroupPids(hierarchy: CgroupPids['hierarchy']): CgroupPids {
     hierarchy,
     cgroups: 0,
     selected: [],
-    skipped: { vanished: 0, permission: 0, malformed: 0, io_error: 0, limit: 0 },
+    skipped: { vanished: 0, permission: 0, malformed: 0, io_error: 0, not_regular: 0, limit: 0 },
   };
 }

@@ -7,9 +7,12 @@
  * readers), and the previous one keeps being served; every other source only leaves out what needs it (loadavg,
  * pid_max and threads_max: PID usage, see PidUsageSource).
  */
-export type SampleSource = 'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init' | 'cgroups';
+/** deadline: the collection did not finish in time (a read blocked) and its worker was replaced. */
+export type SampleSource =
+  'procfs_root' | 'loadavg' | 'pid_max' | 'threads_max' | 'stat' | 'init' | 'cgroups' | 'deadline';
 export const SAMPLE_SOURCES: readonly SampleSource[] = [
   'procfs_root',
+  'deadline',
   'loadavg',
   'pid_max',
   'threads_max',
@@ -36,8 +39,15 @@ export class SourceFailure extends Error {
 }
 
 /** Why a pid was left out of a walk; a bounded set that becomes the `reason` label of skipped_pids_total. */
-export type SkipReason = 'vanished' | 'permission' | 'malformed' | 'io_error';
-export const SKIP_REASONS: readonly SkipReason[] = ['vanished', 'permission', 'malformed', 'io_error'];
+export type SkipReason = 'vanished' | 'permission' | 'malformed' | 'io_error' | 'not_regular' | 'not_a_pid';
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'vanished',
+  'permission',
+  'malformed',
+  'io_error',
+  'not_regular',
+  'not_a_pid',
+];
 
 /** A skipped pid worth a log line and a line in /healthz (vanished pids are routine and not kept). */
 export interface SkipDetail {
@@ -48,8 +58,15 @@ export interface SkipDetail {
 }
 
 /** Why a cgroup was left out of a walk of the pids hierarchy: the pid reasons, plus `limit` (past a bound). */
-export type CgroupSkipReason = SkipReason | 'limit';
-export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [...SKIP_REASONS, 'limit'];
+export type CgroupSkipReason = Exclude<SkipReason, 'not_a_pid'> | 'limit';
+export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [
+  'vanished',
+  'permission',
+  'malformed',
+  'io_error',
+  'not_regular',
+  'limit',
+];
 
 /** What the proc root lets the exporter see (its hidepid mode, and whose PID namespace it shows), read at start-up. */
 export interface ProcRootView {

@@ -176,5 +176,12 @@ function walkOrFail(walker: ProcessWalker, tally: WalkTally): WalkResult {
 
 /** The walk's skip counts in the Sample's words: a reason the walker renames has to be mapped here, not in the JSON. */
 function sampleSkips(w: WalkResult['skipped']): Record<SkipReason, number> {
-  return { vanished: w.vanished, permission: w.permission, malformed: w.malformed, io_error: w.io_error };
+  return {
+    vanished: w.vanished,
+    permission: w.permission,
+    malformed: w.malformed,
+    io_error: w.io_error,
+    not_regular: w.not_regular,
+    not_a_pid: w.not_a_pid,
+  };
 }

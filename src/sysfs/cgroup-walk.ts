@@ -1,14 +1,21 @@
 // One bounded pass over the pids hierarchy: every cgroup's pids.current, pids.max and pids.events, skips counted.
 
 import { errnoCode } from '../errors.js';
-import { skipReasonFor, SKIP_REASONS, type SkipReason } from '../procfs/reader.js';
+import { skipReasonFor, type ReadSkipReason } from '../procfs/reader.js';
 import { parsePidsCount, parsePidsEventsMax, parsePidsMax } from './parse-pids.js';
 import type { PidsHierarchy } from './pids-hierarchy.js';
 import type { SysfsReader } from './reader.js';
 
-/** Why a cgroup was left out of a walk: the pid skip reasons, plus `limit` (past the depth or count bound). */
-export type CgroupSkipReason = SkipReason | 'limit';
-export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [...SKIP_REASONS, 'limit'];
+/** Why a cgroup was left out of a walk: the read skip reasons, plus `limit` (past the depth or count bound). */
+export type CgroupSkipReason = ReadSkipReason | 'limit';
+export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [
+  'vanished',
+  'permission',
+  'malformed',
+  'io_error',
+  'not_regular',
+  'limit',
+];
 
 /**
  * At most this many cgroups are read per walk. A Kubernetes node with 110 pods has ~400 pids cgroups and a busy
@@ -51,7 +58,7 @@ export function emptyCgroupSkips(): Record<CgroupSkipReason, number> {
   return Object.fromEntries(CGROUP_SKIP_REASONS.map((r) => [r, 0])) as Record<CgroupSkipReason, number>;
 }
 
-type Read<T> = { ok: true; value: T } | { ok: false; reason: SkipReason; code: string | undefined };
+type Read<T> = { ok: true; value: T } | { ok: false; reason: ReadSkipReason; code: string | undefined };
 
 function read<T>(
   reader: SysfsReader,

@@ -1,6 +1,7 @@
 // The only code that reads under the sysfs root (--path.sysfs): directory listings and small files of cgroupfs.
 
-import { closeSync, constants, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readRegularInto, readRegularText } from '../read-regular-file.js';
 
 /** What the cgroup walk needs from a sysfs root; tests wrap it to inject faults or count reads. */
 export interface SysfsReader {
@@ -29,15 +30,10 @@ export function createSysfsReader(root: string): SysfsReader {
     },
     readSmall(rel) {
       const path = `${base}/${rel}`;
-      // One open/read/close into a reused buffer, as for /proc: kernfs generates the whole file on the first read.
-      const fd = openSync(path, constants.O_RDONLY);
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null);
-      } finally {
-        closeSync(fd);
-      }
-      return n < buf.length ? buf.toString('utf8', 0, n) : readFileSync(path, 'utf8');
+      // One read into a reused buffer, as for /proc: kernfs generates the whole file on the first read. Non-blocking
+      // and regular files only, as for /proc (read-regular-file.ts).
+      const n = readRegularInto(path, buf);
+      return n < buf.length ? buf.toString('utf8', 0, n) : readRegularText(path);
     },
   };
 }

@@ -77,10 +77,10 @@ t.test('/healthz: fresh is 200; stale, failing or missing is 503 with the reason
   t.equal(ok.statusCode, 200);
   t.match(ok.json(), {
     healthy: true,
-    reason: 'last sample 1.0s ago; 4 pids skipped in the last sample (3 malformed, 1 io_error)',
+    reason: 'last sample 1.0s ago; 5 pids skipped in the last sample (3 malformed, 1 not_regular, 1 not_a_pid)',
     lastSampleAgeSeconds: 1,
     lastSampleTime: new Date(NOW - 1000).toISOString(),
-    skipped: { vanished: 1, permission: 0, malformed: 3, io_error: 1 },
+    skipped: { vanished: 1, permission: 0, malformed: 3, io_error: 0, not_regular: 1, not_a_pid: 1 },
   });
   t.equal(ok.json<{ skipDetails: unknown[] }>().skipDetails.length, 4, 'which pids, and why');
   t.match(ok.json<{ skipDetails: unknown[] }>().skipDetails[0], { pid: Number, reason: String, detail: String });
@@ -94,7 +94,7 @@ t.test('/healthz: fresh is 200; stale, failing or missing is 503 with the reason
   t.match(stale.json(), {
     healthy: false,
     reason:
-      'last sample 15.0s ago, older than 3 intervals (15s); the latest collection failed (loadavg): read loadavg: EIO; 4 pids skipped in the last sample (3 malformed, 1 io_error)',
+      'last sample 15.0s ago, older than 3 intervals (15s); the latest collection failed (loadavg): read loadavg: EIO; 5 pids skipped in the last sample (3 malformed, 1 not_regular, 1 not_a_pid)',
     lastFailure: { source: 'loadavg', message: 'read loadavg: EIO' },
   });
   const none = await app({}).inject('/healthz');

@@ -291,7 +291,7 @@ t.test(
           { path: long, current: 1, max: 5, rejected: 0, peak: 1 },
           { path: twin, current: 2, max: 5, rejected: 0, peak: 2 },
         ],
-        skipped: { vanished: 1, permission: 0, malformed: 0, io_error: 0, limit: 2 },
+        skipped: { vanished: 1, permission: 0, malformed: 0, io_error: 0, not_regular: 0, limit: 2 },
       },
     };
     const { text, m } = await render([s]);

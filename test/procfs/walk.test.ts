@@ -1,4 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { loadNativeStatBatch } from '../../src/procfs/native-stat-batch.js';
 import { decodeComm, type ProcStat } from '../../src/procfs/parse-proc-stat.js';
@@ -44,10 +47,18 @@ for (const [name, make] of READERS) {
       const g = truth.find((x) => x.pid === p.pid)!;
       t.same([p.state, p.ppid, p.numThreads], [g.state, g.ppid, g.threads], `pid ${p.pid}`);
     }
-    t.same(walk.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 1 });
+    // 602's stat is a directory: never read, whichever walker; 1x is a digit-led entry that names no pid.
+    t.same(walk.skipped, {
+      vanished: 1,
+      permission: 0,
+      malformed: 3,
+      io_error: 0,
+      not_regular: 1,
+      not_a_pid: 1,
+    });
     t.same(walk.skipDetails.map((d) => `${d.pid}:${d.reason}:${d.detail}`).sort(), [
       '601:malformed:truncated',
-      '602:io_error:EISDIR',
+      '602:not_regular:ENOTREG',
       '603:malformed:empty',
       '604:malformed:bad_state',
     ]);
@@ -127,6 +138,8 @@ t.test('errors on open or read map to reasons; none fails the walk', async (t) =
     ['EPERM', 'permission'],
     ['EIO', 'io_error'],
     ['EMFILE', 'io_error'],
+    ['ENOTREG', 'not_regular'],
+    ['ELOOP', 'not_regular'],
   ] as const) {
     const reader = faultyReader(createProcReader(ZOMBIE_TREE, { native: false }), {
       pidFile: (pid) => (pid === 100 || pid === 300 ? code : undefined),
@@ -134,7 +147,8 @@ t.test('errors on open or read map to reasons; none fails the walk', async (t) =
     const walk = walkAll(reader);
     t.equal(walk.processes.length, 18, code);
     t.equal(
-      walk.skipped[reason] - (reason === 'vanished' ? 1 : reason === 'io_error' ? 1 : 0),
+      // The tree itself has one vanished pid and one stat that is a directory.
+      walk.skipped[reason] - (reason === 'vanished' || reason === 'not_regular' ? 1 : 0),
       2,
       `${code} -> ${reason}`,
     );
@@ -161,3 +175,46 @@ t.test(
     t.ok(compared > 10, `${compared} processes compared`);
   },
 );
+
+/** A stat line for `pid`, a sleeping child of PID 1. */
+const statLine = (pid: number) =>
+  `${pid} (w) S 1 ${pid} ${pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 1000 10 ${'0 '.repeat(30).trim()}\n`;
+
+for (const [name, make] of READERS) {
+  t.test(`${name}: a stat that is a FIFO or a symlink is skipped as not_regular, never read`, async (t) => {
+    const tree = copyTree(ZOMBIE_TREE);
+    t.teardown(tree.remove);
+    // A FIFO nobody writes: a blocking open() would wait for a writer for good, and this walk would never end.
+    rmSync(`${tree.dir}/201/stat`);
+    execFileSync('mkfifo', [`${tree.dir}/201/stat`]);
+    // A symlink to a good stat file: procfs never puts one there, so it is refused rather than followed.
+    rmSync(`${tree.dir}/202/stat`);
+    symlinkSync(`${tree.dir}/200/stat`, `${tree.dir}/202/stat`);
+    const walk = walkAll(make(tree.dir));
+    t.equal(walk.skipped.not_regular, 3, "the FIFO, the symlink, and the tree's own directory");
+    t.same(
+      walk.skipDetails.filter((d) => d.reason === 'not_regular').map((d) => `${d.pid}:${d.detail}`),
+      ['201:ENOTREG', '202:ELOOP', '602:ENOTREG'],
+    );
+    t.equal(walk.count, 18, 'every other leader is read');
+  });
+
+  t.test(
+    `${name}: only canonical decimals in the kernel's pid range are pids; the rest count as not_a_pid`,
+    async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'ze-names-'));
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      const names = ['1', '12', '4194303', '4194304', '00012', '0', '2147483647', '2147483648', '4294967296', '12x'];
+      for (const n of names) {
+        mkdirSync(`${dir}/${n}`);
+        writeFileSync(`${dir}/${n}/stat`, statLine(Number.parseInt(n, 10)));
+      }
+      for (const own of ['self', 'sys', 'net']) mkdirSync(`${dir}/${own}`);
+      // Ground truth another way: the decimal's own text, and 2^22 (PID_MAX_LIMIT on 64-bit kernels) as the bound.
+      const truth = names.filter((n) => /^[1-9][0-9]*$/.test(n) && BigInt(n) < 2n ** 22n);
+      const walk = walkAll(make(dir));
+      t.same(walk.processes.map((p) => String(p.pid)).sort(), [...truth].sort());
+      t.equal(walk.skipped.not_a_pid, names.length - truth.length, "self, sys and net are procfs's own, not counted");
+    },
+  );
+}

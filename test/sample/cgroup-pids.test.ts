@@ -107,7 +107,7 @@ t.test('no hierarchy, or an unlistable one: an error, an empty selection, never 
     hierarchy: null,
     cgroups: 0,
     selected: [],
-    skipped: { vanished: 0, permission: 0, malformed: 0, io_error: 0, limit: 0 },
+    skipped: { vanished: 0, permission: 0, malformed: 0, io_error: 0, not_regular: 0, limit: 0 },
   });
   t.match(none.error, /^list \/nonexistent-sysfs\/fs\/cgroup: ENOENT$/);
   const reader = createSysfsReader(V2);

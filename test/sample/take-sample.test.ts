@@ -44,7 +44,7 @@ t.test('the fixture tree, counted exactly and checked against a scan of the file
     systemSeconds: 67.89,
     sigchld: { ignored: false, caught: true, blocked: false },
   });
-  t.same(s.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 1 });
+  t.same(s.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 0, not_regular: 1, not_a_pid: 1 });
   t.same(s.sourceErrors, []);
   t.equal(s.timestampMs, 1_000_000);
   t.same([s.zombiesAppearedTotal, s.zombiesReapedTotal, s.oldestZombieAgeSeconds], [9, 0, 0]);

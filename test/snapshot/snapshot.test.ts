@@ -56,7 +56,7 @@ t.test('the fixture tree as a snapshot', async (t) => {
     s.parents.map((p) => p.nextCommand),
     ['kill -TERM 100', null, 'kill -TERM 200', 'kill -TERM 300'],
   );
-  t.same(s.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 1 });
+  t.same(s.skipped, { vanished: 1, permission: 0, malformed: 3, io_error: 0, not_regular: 1, not_a_pid: 1 });
   t.same(
     s.parents.reduce((n, p) => n + p.zombies, 0) + s.otherParents.zombies,
     s.zombies.total,

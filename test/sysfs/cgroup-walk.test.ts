@@ -1,7 +1,8 @@
 // The hierarchy detection and the walk on fixture sysfs trees (v2; v1 on a hybrid host), checked against a scan of
 // the fixture files done another way (find + regexes), and on generated trees for the bounds and odd layouts.
 
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { MAX_DEPTH, walkCgroups } from '../../src/sysfs/cgroup-walk.js';
@@ -82,7 +83,7 @@ t.test('cgroup v2: found at fs/cgroup, every pids cgroup read, disabled subtrees
   t.equal(walk.cgroups.find((c) => c.path === '/init.scope')?.max, Infinity, '"max" is +Inf');
   t.same(
     walk.skipped,
-    { vanished: 0, permission: 0, malformed: 1, io_error: 0, limit: 0 },
+    { vanished: 0, permission: 0, malformed: 1, io_error: 0, not_regular: 0, limit: 0 },
     'garbled.service is malformed',
   );
   t.equal(walk.complete, true);
@@ -196,7 +197,7 @@ t.test('unreadable files and directories are skipped by reason; an unlistable ro
     ),
     hierarchy,
   );
-  t.same(walk.skipped, { vanished: 0, permission: 1, malformed: 1, io_error: 2, limit: 0 });
+  t.same(walk.skipped, { vanished: 0, permission: 1, malformed: 1, io_error: 2, not_regular: 0, limit: 0 });
   t.equal(walk.complete, false, 'kubepods.slice could not be listed: its subtree is unread');
   t.ok(
     walk.cgroups.some((c) => c.path === '/kubepods.slice'),
@@ -210,4 +211,20 @@ t.test('unreadable files and directories are skipped by reason; an unlistable ro
       ),
     { code: 'EACCES' },
   );
+});
+
+t.test('a cgroup file that is a FIFO is skipped as not_regular, never read', async (t) => {
+  const tree = copyTree(V2);
+  t.teardown(tree.remove);
+  const file = `${tree.dir}/fs/cgroup/system.slice/nginx.service/pids.max`;
+  rmSync(file);
+  // Nobody writes to it: a blocking open() would stall the walk, and the sample with it, for good.
+  execFileSync('mkfifo', [file]);
+  const walk = walkCgroups(createSysfsReader(tree.dir), { version: 2, rel: 'fs/cgroup' });
+  t.equal(walk.skipped.not_regular, 1);
+  t.notOk(
+    walk.cgroups.some((c) => c.path === '/system.slice/nginx.service'),
+    'the cgroup is left out rather than guessed at',
+  );
+  t.ok(walk.cgroups.length > 3, 'the rest of the hierarchy is read');
 });
