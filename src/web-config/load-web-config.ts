@@ -3,7 +3,7 @@
 
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { parse, YAMLParseError } from 'yaml';
+import { isMap, isScalar, parseDocument, YAMLParseError, type Document } from 'yaml';
 import { parseDuration } from '../cli/duration.js';
 import { ConfigError, errnoText } from '../errors.js';
 import { buildTlsSettings, tlsEnabled, type TlsSettings } from './tls-settings.js';
@@ -99,12 +99,31 @@ export function referencedFiles(configPath: string, file: WebConfigFile | null):
     .map((p) => resolve(dir, p));
 }
 
+/**
+ * Header values as Go reads them into a map[string]string: a plain scalar is its text as written (`X-XSS-Protection: 1`
+ * is "1", not the number 1; `0x10` stays "0x10"), and an empty value is "". node_exporter files written that way work.
+ */
+function headerValuesAsText(doc: Document): void {
+  const headers = doc.getIn(['http_server_config', 'headers'], true);
+  if (!isMap(headers)) return;
+  for (const pair of headers.items) {
+    const value = pair.value;
+    if (value === null) pair.value = doc.createNode('');
+    // A parsed scalar carries its source text; Go reads a null (`~`, `null`, nothing) as "".
+    else if (isScalar(value) && typeof value.value !== 'string')
+      pair.value = doc.createNode(value.value === null ? '' : (value.source ?? ''));
+  }
+}
+
 /** Parses and validates the YAML text alone (no files read); throws ConfigError. */
 export function parseWebConfigText(text: string): WebConfigFile | null {
   let data: unknown;
   try {
     // Unique keys are YAML's rule and Go's UnmarshalStrict's: a repeated user or key is a mistake, not an override.
-    data = parse(text, { uniqueKeys: true, prettyErrors: false });
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) throw doc.errors[0]!;
+    headerValuesAsText(doc);
+    data = doc.toJS();
   } catch (err) {
     if (err instanceof YAMLParseError) throw new ConfigError(describeYamlError(err, text));
     throw new ConfigError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
@@ -152,10 +171,9 @@ export function loadWebConfig(configPath: string, text: string, read: ReadFile):
       throw new ConfigError(
         `rate_limit.interval: invalid duration ${JSON.stringify(rl.interval)} (want e.g. 100ms, 1s)`,
       );
-    // Go's limiter with a burst of 0 refuses every request; no one means that, so say so instead.
-    if (intervalMs > 0 && !(rl.burst! >= 1))
-      throw new ConfigError('rate_limit.burst: must be at least 1 when interval is set');
-    if (intervalMs > 0) rateLimit = { intervalMs, burst: rl.burst! };
+    // A burst of 0 (or none) is Go's rate.NewLimiter(every, 0): valid, and it refuses every request. exporter-toolkit
+    // starts with it, so this does too (and secure-serving.ts warns).
+    if (intervalMs > 0) rateLimit = { intervalMs, burst: rl.burst ?? 0 };
   }
 
   let tls: TlsSettings | undefined;

@@ -1,8 +1,8 @@
 // What --web.config.file adds to the server: TLS options, the request guard (headers, rate limit, basic auth), the
 // client-certificate policies OpenSSL has no switch for, and a watcher that applies a changed file without a
-// restart. serve.ts imports this module only when the flag is given: its YAML parser, schema validator and bcrypt
-// would otherwise sit in the main heap of every exporter (a sizeable share of it: docs/performance.md), and every
-// byte there is marked by each full GC of the thread that serves scrapes.
+// restart. serve.ts imports this module only when the flag is given: its YAML parser and schema validator would
+// otherwise sit in the main heap of every exporter (a sizeable share of it: docs/performance.md), and every byte
+// there is marked by each full GC of the thread that serves scrapes. bcrypt runs in a worker of its own.
 
 import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +16,14 @@ import { WebGuard } from './web-guard.js';
 /** What tls.Server#setSecureContext and a new server need from TLS settings. */
 function serverTlsOptions(tls: TlsSettings) {
   return { ...tls.secureContext, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized };
+}
+
+/** A burst of 0 is valid (exporter-toolkit starts with it) but lets nothing through: say so, since no one means it. */
+function warnAboutRateLimit(config: WebConfig, logger: Logger): void {
+  if (config.rateLimit?.burst === 0)
+    logger.warn('rate_limit.burst is 0: every request is answered 429, as exporter-toolkit answers it', {
+      interval_ms: config.rateLimit.intervalMs,
+    });
 }
 
 /** Reads --web.config.file at start-up: an invalid one stops the exporter with one line naming the key. */
@@ -67,6 +75,7 @@ export class SecureServing {
       path: this.path,
       initial: this.initial,
       logger,
+      invalid: (reason) => this.guard.refuseAll(reason),
       apply: (next) => {
         // The listening socket is either TLS or not; turning TLS on or off is a new server, so it waits for a restart.
         if (next.tls === undefined && this.webConfig.tls !== undefined)
@@ -83,6 +92,7 @@ export class SecureServing {
         }
         this.guard.apply(next);
         this.webConfig = next;
+        warnAboutRateLimit(next, logger);
       },
     });
     logger.info('web config loaded', {
@@ -90,9 +100,12 @@ export class SecureServing {
       tls: this.webConfig.tls !== undefined,
       users: this.webConfig.users.size,
     });
+    warnAboutRateLimit(this.webConfig, logger);
   }
 
+  /** Stops watching and stops the bcrypt worker at once, even mid-comparison; checks still waiting get 503. */
   close(): void {
     this.watcher?.close();
+    void this.guard.close();
   }
 }

@@ -55,7 +55,28 @@ const OPENSSL_CURVES: Record<string, string> = {
   CurveP384: 'P-384',
   CurveP521: 'P-521',
   X25519: 'X25519',
+  X25519MLKEM768: 'X25519MLKEM768',
 };
+/**
+ * Groups Go knows (X25519MLKEM768 since Go 1.24, in exporter-toolkit's own test files) that OpenSSL has only from
+ * 3.5 on. With an older OpenSSL such a group is accepted and left out of what the server offers, as a client's
+ * preference for it would go unmet anyway; a list of nothing else is refused.
+ */
+const NEWER_OPENSSL_CURVES = new Set(['X25519MLKEM768']);
+const curveAvailable = new Map<string, boolean>();
+function opensslHasCurve(name: string): boolean {
+  let known = curveAvailable.get(name);
+  if (known === undefined) {
+    try {
+      createSecureContext({ ecdhCurve: name });
+      known = true;
+    } catch {
+      known = false;
+    }
+    curveAvailable.set(name, known);
+  }
+  return known;
+}
 
 /** Whether the section turns TLS on: exporter-toolkit's TLSConfig.IsEnabled (versions alone do not). */
 export function tlsEnabled(c: NonNullable<WebConfigFile['tls_server_config']>): boolean {
@@ -107,7 +128,14 @@ export function buildTlsSettings(c: NonNullable<WebConfigFile['tls_server_config
   for (const name of c.curve_preferences ?? []) {
     const mapped = OPENSSL_CURVES[name];
     if (mapped === undefined) throw new ConfigError(`unknown curve "${name}"`, 'tls_server_config.curve_preferences');
+    if (NEWER_OPENSSL_CURVES.has(name) && !opensslHasCurve(mapped)) continue;
     curves.push(mapped);
+  }
+  if (curves.length === 0 && (c.curve_preferences ?? []).length > 0) {
+    throw new ConfigError(
+      `none of them is available in this build's OpenSSL ${process.versions.openssl}`,
+      'tls_server_config.curve_preferences',
+    );
   }
 
   const secureContext: SecureContextOptions = {

@@ -1,5 +1,5 @@
 // Re-reads --web.config.file and the files it names when they change (inotify, plus a periodic check for what
-// inotify misses), applies a valid change, and keeps the last good config, saying why, when a change is invalid.
+// inotify misses), applies a valid change, and reports an invalid one, saying why once, until the files change again.
 
 import { createHash } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
@@ -71,12 +71,15 @@ export interface WebConfigWatcherOptions {
   initial: LoadedWebConfig;
   /** Applies a new valid config; throwing refuses it (e.g. TLS switched on or off), with the error as the reason. */
   apply: (config: WebConfig) => void;
+  /** The files on disk can't be applied, and why: called when a check finds them so, until `apply` is called again. */
+  invalid?: (reason: string) => void;
   logger: Logger;
   pollMs?: number;
 }
 
 export class WebConfigWatcher {
-  private fingerprint: string;
+  /** What is in force, or undefined while the files are invalid (so that any valid state, the old one too, applies). */
+  private fingerprint: string | undefined;
   private watchers: FSWatcher[] = [];
   private watchedDirs = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -153,11 +156,13 @@ export class WebConfigWatcher {
     return true;
   }
 
-  /** Logs a refused change once per distinct reason, not once per check. */
+  /** Reports a refused change, logging it once per distinct reason, not once per check. */
   private refuse(reason: string): void {
+    this.fingerprint = undefined;
+    this.options.invalid?.(reason);
     if (reason === this.lastError) return;
     this.lastError = reason;
-    this.options.logger.warn('web config change refused; keeping the last good config', {
+    this.options.logger.error('web config invalid; answering 500 to every request until it is fixed', {
       file: this.options.path,
       err: reason,
     });

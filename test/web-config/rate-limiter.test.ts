@@ -18,3 +18,14 @@ t.test('a burst, then one request per interval', async (t) => {
   now -= 5000;
   t.equal(limiter.allow(), false, 'a clock stepping back refills nothing');
 });
+
+t.test("a burst of 0 lets nothing through, ever, as Go's rate.NewLimiter(every, 0) does", async (t) => {
+  let now = 0;
+  const limiter = new RateLimiter(1000, 0, () => now);
+  const answers = [];
+  for (let i = 0; i < 3; i++) {
+    answers.push(limiter.allow());
+    now += 10_000;
+  }
+  t.same(answers, [false, false, false]);
+});

@@ -61,34 +61,49 @@ t.test('the periodic check finds what inotify did not report', async (t) => {
   t.same([...s.applied[0]!.users.keys()], ['carol']);
 });
 
-t.test('an invalid edit is refused once, the last good config stays, a fix applies', async (t) => {
-  const s = setup(t, `basic_auth_users:\n  alice: '${HASH}'\n`);
-  s.watcher.close();
-  const w = new WebConfigWatcher({
-    path: s.path,
-    initial: readWebConfig(s.path),
-    logger: createLogger('debug', 'logfmt', (l) => s.logs.push(l)),
-    pollMs: 60_000,
-    apply: (c) => s.applied.push(c),
-  });
-  t.teardown(() => w.close());
-  writeFileSync(s.path, 'basic_auth_users:\n  alice: plaintext\n');
-  for (let i = 0; i < 3; i++) t.equal(w.check(), false);
-  const warnings = s.logs.filter((l) => l.includes('level=warn'));
-  t.equal(warnings.length, 1, 'one warning for one bad edit');
-  t.match(warnings[0], 'msg="web config change refused; keeping the last good config"');
-  t.match(warnings[0], 'err="basic_auth_users.alice: not a bcrypt hash');
-  rmSync(s.path);
-  t.equal(w.check(), false);
-  t.match(s.logs.at(-1), 'err="cannot read the file: ENOENT"');
-  writeFileSync(s.path, `basic_auth_users:\n  dave: '${HASH}'\n`);
-  t.equal(w.check(), true);
-  t.same([...s.applied.at(-1)!.users.keys()], ['dave']);
-});
+t.test(
+  'an invalid edit is reported on every check and logged once; a fix, or the old file back, applies',
+  async (t) => {
+    const good = `basic_auth_users:\n  alice: '${HASH}'\n`;
+    const s = setup(t, good);
+    s.watcher.close();
+    const invalid: string[] = [];
+    const w = new WebConfigWatcher({
+      path: s.path,
+      initial: readWebConfig(s.path),
+      logger: createLogger('debug', 'logfmt', (l) => s.logs.push(l)),
+      pollMs: 60_000,
+      apply: (c) => s.applied.push(c),
+      invalid: (why) => invalid.push(why),
+    });
+    t.teardown(() => w.close());
+    writeFileSync(s.path, 'basic_auth_users:\n  alice: plaintext\n');
+    for (let i = 0; i < 3; i++) t.equal(w.check(), false);
+    t.same(invalid, ['basic_auth_users.alice: not a bcrypt hash (make one with htpasswd -nBC 10 "")'], 'reported once');
+    const errors = s.logs.filter((l) => l.includes('level=error'));
+    t.equal(errors.length, 1, 'one line for one bad edit');
+    t.match(errors[0], 'msg="web config invalid; answering 500 to every request until it is fixed"');
+    t.match(errors[0], 'err="basic_auth_users.alice: not a bcrypt hash');
+    rmSync(s.path);
+    t.equal(w.check(), false);
+    t.equal(invalid.at(-1), 'cannot read the file: ENOENT');
+    t.match(s.logs.at(-1), 'err="cannot read the file: ENOENT"');
+    writeFileSync(s.path, good);
+    t.equal(w.check(), true, 'the last good file, put back, applies again (and so ends the 500s)');
+    t.same([...s.applied.at(-1)!.users.keys()], ['alice']);
+    writeFileSync(s.path, 'basic_auth_users:\n  alice: plaintext\n');
+    t.equal(w.check(), false);
+    writeFileSync(s.path, `basic_auth_users:\n  dave: '${HASH}'\n`);
+    t.equal(w.check(), true);
+    t.same([...s.applied.at(-1)!.users.keys()], ['dave']);
+    t.match(s.logs.at(-1), 'msg="web config reloaded"');
+  },
+);
 
 t.test('a change the server cannot take is refused with its reason', async (t) => {
   const s = setup(t, '');
   s.watcher.close();
+  const invalid: string[] = [];
   const w = new WebConfigWatcher({
     path: s.path,
     initial: readWebConfig(s.path),
@@ -97,11 +112,13 @@ t.test('a change the server cannot take is refused with its reason', async (t) =
     apply() {
       throw new Error('restart needed');
     },
+    invalid: (why) => invalid.push(why),
   });
   t.teardown(() => w.close());
   writeFileSync(s.path, `basic_auth_users:\n  erin: '${HASH}'\n`);
   t.equal(w.check(), false);
   t.match(s.logs.at(-1), 'err="restart needed"');
+  t.same(invalid, ['restart needed'], "reported like an invalid file: the users in force are not the file's");
 });
 
 t.test('the files the config names are part of what is watched', async (t) => {
