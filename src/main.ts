@@ -55,9 +55,17 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const { config } = parsed;
-  const logger = createLogger(config.logLevel, config.logFormat);
+  // Lines logged before the port is bound are held: a start that fails (a taken port) says one thing, its error
+  // line, whatever the flags; a start that succeeds prints them, in order, before "listening".
+  let held: string[] | undefined = [];
+  const logger = createLogger(config.logLevel, config.logFormat, (line) => {
+    if (held) held.push(line);
+    else process.stderr.write(line);
+  });
   const { serve } = await import('./serve.js');
   const exporter = await serve(config, logger);
+  for (const line of held) process.stderr.write(line);
+  held = undefined;
   logger.info('listening', {
     address: exporter.address,
     telemetry_path: config.telemetryPath,
