@@ -12,13 +12,20 @@ import { startExporter } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
- * The bound: --zombies.top-parents N gives N parents, PID 1 and "other" in each per-parent family, and every other
- * non-cgroup family is fixed (8 always-present states, 2 CPU modes, 1 PID 1 comm, 13 unlabelled), whatever the host
- * holds. The cgroup families depend on the host's cgroups (the default --path.sysfs), so they are held to their caps:
+ * The bound: --zombies.top-parents N gives N parents, PID 1 and "other" in each of the four per-parent families
+ * (count, oldest, held, newest), the N parents in oldest_started, at most N programs and "other" in zombies by
+ * parent comm, and every other non-cgroup family is fixed (8 always-present states, 2 CPU modes, 1 PID 1 comm, 1
+ * SIGCHLD disposition of this tree's PID 1, 1 PID limit, 14 unlabelled), whatever the host holds. The cgroup families depend on the host's cgroups (the default --path.sysfs), so they are held to their caps:
  * parent info at most N + 1 (the top parents and PID 1), zombies by cgroup at most --cgroups.top + 1, and each of
  * the four pids families at most 2 x --cgroups.top (closest to the limit, plus those that refused forks).
  */
-const FIXED_PROCTABLE_SERIES = 13 + 8 + 2 + 1;
+const FIXED_PROCTABLE_SERIES = 14 + 8 + 2 + 1 + 1 + 1;
+const PER_PARENT_FAMILIES = [
+  'proctable_zombies_by_parent',
+  'proctable_zombie_parent_oldest_age_seconds',
+  'proctable_zombie_parent_held_seconds',
+  'proctable_zombie_parent_newest_age_seconds',
+];
 const CGROUPS_TOP = 20;
 const CGROUP_FAMILIES = [
   'proctable_cgroup_pids',
@@ -26,9 +33,15 @@ const CGROUP_FAMILIES = [
   'proctable_cgroup_pids_peak',
   'proctable_cgroup_pids_rejected_total',
 ];
-const bound = (topParents: number) => ({
+/** `programs`: the distinct parent comms among the zombies' parents. */
+const bound = (topParents: number, programs = Infinity) => ({
   perParentFamily: topParents + 2,
-  proctable: 2 * (topParents + 2) + FIXED_PROCTABLE_SERIES,
+  proctable:
+    PER_PARENT_FAMILIES.length * (topParents + 2) +
+    topParents +
+    Math.min(programs, topParents) +
+    1 +
+    FIXED_PROCTABLE_SERIES,
   parentInfo: topParents + 1,
   zombiesByCgroup: CGROUPS_TOP + 1,
   cgroupFamily: 2 * CGROUPS_TOP,
@@ -39,6 +52,7 @@ function count(series: Series[]) {
   return {
     perParentFamily: series.filter((s) => s.name === 'proctable_zombies_by_parent').length,
     oldestAge: series.filter((s) => s.name === 'proctable_zombie_parent_oldest_age_seconds').length,
+    perParentMax: Math.max(...PER_PARENT_FAMILIES.map((f) => series.filter((s) => s.name === f).length)),
     proctable: series.filter((s) => s.name.startsWith('proctable_') && !cgroupDerived.has(s.name)).length,
     parentInfo: series.filter((s) => s.name === 'proctable_zombie_parent_info').length,
     zombiesByCgroup: series.filter((s) => s.name === 'proctable_zombies_by_cgroup').length,
@@ -99,7 +113,12 @@ t.test('10,000 parents, one zombie each: the series stay at the bound', async (t
     const n = count(series);
     t.equal(n.perParentFamily, bound(topParents).perParentFamily, `top-parents=${topParents}: by_parent at its bound`);
     t.equal(n.oldestAge, bound(topParents).perParentFamily);
-    t.equal(n.proctable, bound(topParents).proctable, `top-parents=${topParents}: every proctable_ series counted`);
+    t.equal(n.perParentMax, bound(topParents).perParentFamily, 'no per-parent family past it');
+    t.equal(
+      n.proctable,
+      bound(topParents, names.length).proctable,
+      `top-parents=${topParents}: every proctable_ series counted`,
+    );
     checkCgroupBounds(t, n, topParents);
     const other = valueOf(series, 'proctable_zombies_by_parent', { parent_pid: 'other' })!;
     t.equal(other, 10_000 - topParents, 'the rest sum into other');
@@ -186,6 +205,7 @@ t.test(
     const n = count(series);
     t.equal(n.perParentFamily, bound(10).perParentFamily, 'by_parent: 10 parents, PID 1 and other');
     t.equal(n.oldestAge, bound(10).perParentFamily);
+    t.equal(n.perParentMax, bound(10).perParentFamily, 'no per-parent family past it');
     t.equal(n.proctable, bound(10).proctable, 'every proctable_ series counted: the crowd added none');
     checkCgroupBounds(t, n, 10);
     t.equal(valueOf(series, 'proctable_zombies_by_parent', { parent_pid: 'other' }), CROWD - 10);

@@ -137,6 +137,7 @@ t.test(
           container_id: '',
           pod_uid: '',
           systemd_unit: '',
+          namespace_init: 'false',
         },
       ],
     );

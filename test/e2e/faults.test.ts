@@ -68,25 +68,26 @@ async function fault(t: Test, what: string, source: string, reason: string, brea
 
 t.test('pid files failing in ways the fixture does not have: ELOOP, ENOTDIR', async (t) => {
   rmSync(`${tree.dir}/500/stat`);
-  symlinkSync('stat', `${tree.dir}/500/stat`); // a link to itself: open() fails with ELOOP
+  symlinkSync('stat', `${tree.dir}/500/stat`); // a link to itself: never followed, open() fails with ELOOP
   rmSync(`${tree.dir}/501`, { recursive: true });
   writeFileSync(`${tree.dir}/501`, 'a file where a pid folder should be\n'); // open("501/stat") fails with ENOTDIR
   const h = await waitFor('the new skips', async () => {
     const r = await health();
-    return r.body.skipped?.io_error === 3 && r;
+    return r.body.skipped?.not_regular === 2 && r;
   });
+  // The tree's own: 602's stat is a directory (not_regular) and 1x names no pid.
   t.same(
     h.body.skipped,
-    { vanished: 1, permission: 0, malformed: 3, io_error: 3 },
+    { vanished: 1, permission: 0, malformed: 3, io_error: 1, not_regular: 2, not_a_pid: 1 },
     'every skip counted by reason, per sample',
   );
   const details = new Map(h.body.skipDetails.map((d) => [d.pid, d.detail]));
   t.equal(details.get(500), 'ELOOP');
   t.equal(details.get(501), 'ENOTDIR');
-  t.match(h.body.reason, '6 pids skipped in the last sample (3 malformed, 3 io_error)');
+  t.match(h.body.reason, '7 pids skipped in the last sample (3 malformed, 1 io_error, 2 not_regular, 1 not_a_pid)');
   const series = await scrape();
   t.ok(
-    valueOf(series, 'zombie_exporter_skipped_pids_total', { reason: 'io_error' })! >= 3,
+    valueOf(series, 'zombie_exporter_skipped_pids_total', { reason: 'not_regular' })! >= 2,
     'the counter grows with every sample',
   );
   t.equal(valueOf(series, 'proctable_zombies'), 9, 'the zombies are still counted');

@@ -176,7 +176,7 @@ t.test('as nobody on a tree with an unreadable stat: a real EACCES, skipped as p
       ((await res.json()) as { skipped: Record<string, number>; skipDetails: { pid: number; detail: string }[] })
     );
   });
-  t.same(body.skipped, { vanished: 1, permission: 1, malformed: 3, io_error: 1 });
+  t.same(body.skipped, { vanished: 1, permission: 1, malformed: 3, io_error: 0, not_regular: 1, not_a_pid: 1 });
   t.ok(
     body.skipDetails.some((d) => d.pid === 500 && d.detail === 'EACCES'),
     'pid 500: EACCES, from the kernel',
