@@ -4,8 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createProcReader } from '../procfs/reader.js';
 import { createSysfsReader } from '../sysfs/reader.js';
-import { SourceFailure } from './sample.js';
-import type { SampleRequest, SampleResponse, SampleWorkerData } from './sample-worker.js';
+import { answer, type SampleRequest, type SampleWorkerData } from './sample-worker.js';
 import { createSampleTaker } from './take-sample.js';
 
 const data = workerData as SampleWorkerData;
@@ -18,12 +17,5 @@ const taker = createSampleTaker({
 });
 
 parentPort!.on('message', (request: SampleRequest) => {
-  let response: SampleResponse;
-  try {
-    response = { id: request.id, ok: true, sample: taker.take() };
-  } catch (err) {
-    const source = err instanceof SourceFailure ? err.source : 'procfs_root';
-    response = { id: request.id, ok: false, source, message: err instanceof Error ? err.message : String(err) };
-  }
-  parentPort!.postMessage(response);
+  parentPort!.postMessage(answer(request, () => taker.take()));
 });

@@ -23,6 +23,16 @@ export interface SampleRequest {
 export type SampleResponse =
   { id: number; ok: true; sample: Sample } | { id: number; ok: false; source: SampleSource; message: string };
 
+/** The worker's answer to one request: the Sample, or the source that failed it. */
+export function answer(request: SampleRequest, take: () => Sample): SampleResponse {
+  try {
+    return { id: request.id, ok: true, sample: take() };
+  } catch (err) {
+    const source = err instanceof SourceFailure ? err.source : 'procfs_root';
+    return { id: request.id, ok: false, source, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 // Under tap the sources run as .ts through a loader the worker inherits; built, they are .js.
 const WORKER_URL = new URL(`./sample-worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 

@@ -60,11 +60,7 @@ export interface SkipDetail {
 /** Why a cgroup was left out of a walk of the pids hierarchy: the pid reasons, plus `limit` (past a bound). */
 export type CgroupSkipReason = Exclude<SkipReason, 'not_a_pid'> | 'limit';
 export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [
-  'vanished',
-  'permission',
-  'malformed',
-  'io_error',
-  'not_regular',
+  ...SKIP_REASONS.filter((r): r is Exclude<SkipReason, 'not_a_pid'> => r !== 'not_a_pid'),
   'limit',
 ];
 

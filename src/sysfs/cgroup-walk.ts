@@ -1,7 +1,7 @@
 // One bounded pass over the pids hierarchy: every cgroup's pids.current, pids.max and pids.events, skips counted.
 
 import { errnoCode } from '../errors.js';
-import { skipReasonFor, type ReadSkipReason } from '../procfs/reader.js';
+import { skipReasonFor, SKIP_REASONS, type ReadSkipReason } from '../procfs/reader.js';
 import { parsePidsCount, parsePidsEventsMax, parsePidsMax } from './parse-pids.js';
 import type { PidsHierarchy } from './pids-hierarchy.js';
 import type { SysfsReader } from './reader.js';
@@ -9,11 +9,7 @@ import type { SysfsReader } from './reader.js';
 /** Why a cgroup was left out of a walk: the read skip reasons, plus `limit` (past the depth or count bound). */
 export type CgroupSkipReason = ReadSkipReason | 'limit';
 export const CGROUP_SKIP_REASONS: readonly CgroupSkipReason[] = [
-  'vanished',
-  'permission',
-  'malformed',
-  'io_error',
-  'not_regular',
+  ...SKIP_REASONS.filter((r): r is ReadSkipReason => r !== 'not_a_pid'),
   'limit',
 ];
 

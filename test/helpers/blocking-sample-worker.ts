@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createProcReader } from '../../src/procfs/reader.js';
-import { SourceFailure } from '../../src/sample/sample.js';
-import type { SampleRequest, SampleResponse, SampleWorkerData } from '../../src/sample/sample-worker.js';
+import { answer, type SampleRequest, type SampleWorkerData } from '../../src/sample/sample-worker.js';
 import { createSampleTaker } from '../../src/sample/take-sample.js';
 
 export interface BlockingWorkerData extends SampleWorkerData {
@@ -18,12 +17,5 @@ const taker = createSampleTaker({ reader: createProcReader(data.procfsPath), top
 
 parentPort!.on('message', (request: SampleRequest) => {
   if (existsSync(data.block.gate)) readFileSync(data.block.fifo);
-  let response: SampleResponse;
-  try {
-    response = { id: request.id, ok: true, sample: taker.take() };
-  } catch (err) {
-    const source = err instanceof SourceFailure ? err.source : 'procfs_root';
-    response = { id: request.id, ok: false, source, message: err instanceof Error ? err.message : String(err) };
-  }
-  parentPort!.postMessage(response);
+  parentPort!.postMessage(answer(request, () => taker.take()));
 });
