@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { spawnGroup } from './children.js';
+import { printTable } from './print-table.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -263,15 +264,6 @@ async function scenario(
     firstOkAttempts: attempts,
     exitMs,
   };
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const [i, row] of rows.entries()) {
-    process.stdout.write(`${row.map((c, j) => c.padEnd(widths[j]!)).join('  ')}\n`);
-    if (i === 0) process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-  }
-  process.stdout.write('\n');
 }
 
 async function main(): Promise<void> {

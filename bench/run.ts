@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { compileC, firstLine, killAll, spawnGroup, startPopulation } from './children.js';
 import type { LateTurn, LoopReport } from './loop-monitor.js';
 import { cpuSeconds, cpuSecondsPrecise, rssBytes } from './proc-files.js';
+import { printTable } from './print-table.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -604,15 +605,6 @@ async function idleScenario(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
   }
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const [i, row] of rows.entries()) {
-    process.stdout.write(`${row.map((c, j) => c.padEnd(widths[j]!)).join('  ')}\n`);
-    if (i === 0) process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-  }
-  process.stdout.write('\n');
 }
 
 const floorBin = compileC('walk-floor');
