@@ -4,15 +4,10 @@
 
 import { once } from 'node:events';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../runtime/worker-source.js';
 
 /** What zombie_exporter_host_info's labels say about the host. */
 export type HostInfo = Record<'os' | 'distro' | 'release' | 'kernel' | 'arch' | 'nodename', string>;
-
-const WORKER_URL = new URL(
-  `./host-info-worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-);
 
 function fromNode(): HostInfo {
   return { os: os.platform(), distro: '', release: '', kernel: os.release(), arch: os.arch(), nodename: os.hostname() };
@@ -20,7 +15,7 @@ function fromNode(): HostInfo {
 
 /** systeminformation's view of the OS, or node:os's when it fails or takes longer than timeoutMs. */
 export async function readHostInfo(timeoutMs = 5000): Promise<HostInfo> {
-  const worker = new Worker(WORKER_URL);
+  const worker = startWorker('host-info-worker');
   worker.unref();
   const timer = setTimeout(() => void worker.terminate(), timeoutMs);
   timer.unref();

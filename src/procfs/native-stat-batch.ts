@@ -1,9 +1,8 @@
 // Loads the optional native stat reader (native/stat-batch.c, built by `npm install` when a compiler is present)
 // and maps its errno records back to the names node:fs would use.
 
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { loadNativeAddon } from '../runtime/native-addon.js';
 
 export interface NativeStatBatch {
   /**
@@ -32,17 +31,9 @@ let cached: NativeStatBatch | null | undefined;
 export function loadNativeStatBatch(): NativeStatBatch | undefined {
   if (cached === undefined) {
     cached = null;
-    if (PACKAGE_ROOT) {
-      try {
-        const mod = createRequire(import.meta.url)(
-          new URL('build/Release/stat_batch.node', PACKAGE_ROOT).pathname,
-        ) as NativeStatBatch;
-        // An addon built before exitNow (and the three-argument listPids) is stale: node:fs until it is rebuilt.
-        if (typeof mod.readStats === 'function' && typeof mod.exitNow === 'function') cached = mod;
-      } catch {
-        // not built: the walk uses node:fs
-      }
-    }
+    const mod = loadNativeAddon() as Partial<NativeStatBatch> | undefined;
+    // An addon built before exitNow (and the three-argument listPids) is stale: node:fs until it is rebuilt.
+    if (typeof mod?.readStats === 'function' && typeof mod.exitNow === 'function') cached = mod as NativeStatBatch;
   }
   return cached ?? undefined;
 }

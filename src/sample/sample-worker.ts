@@ -3,6 +3,7 @@
 
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { startWorker } from '../runtime/worker-source.js';
 import { SourceFailure, type Sample, type SampleSource } from './sample.js';
 
 export interface SampleWorkerData {
@@ -32,9 +33,6 @@ export function answer(request: SampleRequest, take: () => Sample): SampleRespon
     return { id: request.id, ok: false, source, message: err instanceof Error ? err.message : String(err) };
   }
 }
-
-// Under tap the sources run as .ts through a loader the worker inherits; built, they are .js.
-const WORKER_URL = new URL(`./sample-worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
  * Left alone, V8 grows the walker's young generation to tens of megabytes of semi-spaces on a big host, for garbage
@@ -82,14 +80,14 @@ export class SampleWorker {
   /** Workers given up at a deadline whose thread has not ended yet. */
   private readonly stuck = new Set<Worker>();
   private readonly deadlineMs: number;
-  private readonly workerUrl: URL;
+  private readonly workerUrl: URL | undefined;
 
   constructor(
     private readonly data: SampleWorkerData,
     options: SampleWorkerOptions,
   ) {
     this.deadlineMs = options.deadlineMs;
-    this.workerUrl = options.workerUrl ?? WORKER_URL;
+    this.workerUrl = options.workerUrl;
   }
 
   /** Threads of given-up workers still blocked; process.exit() would wait on them for good (see main.ts). */
@@ -153,7 +151,8 @@ export class SampleWorker {
   }
 
   private start(): Worker {
-    const worker = new Worker(this.workerUrl, { workerData: this.data, resourceLimits: WORKER_LIMITS });
+    const options = { workerData: this.data, resourceLimits: WORKER_LIMITS };
+    const worker = this.workerUrl ? new Worker(this.workerUrl, options) : startWorker('sample-worker', options);
     // The HTTP server keeps the process alive, not the walker.
     worker.unref();
     worker.on('message', (response: SampleResponse) => {

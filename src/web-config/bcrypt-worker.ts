@@ -1,7 +1,8 @@
 // The main-thread side of the bcrypt worker: one comparison at a time (the caller queues), started on first use,
 // replaced when it dies, and terminated at shutdown whatever it is in the middle of.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../runtime/worker-source.js';
 
 export interface CompareRequest {
   id: number;
@@ -10,9 +11,6 @@ export interface CompareRequest {
 }
 
 export type CompareResponse = { id: number; match: boolean } | { id: number; error: string };
-
-// Under tap the sources run as .ts through a loader the worker inherits; built, they are .js.
-const WORKER_URL = new URL(`./bcrypt-worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 interface Pending {
   id: number;
@@ -50,7 +48,7 @@ export class BcryptWorker {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER_URL);
+    const worker = startWorker('bcrypt-worker');
     worker.on('message', (response: CompareResponse) => {
       const pending = this.pending;
       if (pending?.id !== response.id) return;
