@@ -1,3 +1,6 @@
-// The exporter's version: package.json's, so there is one source of truth.
+// The exporter's version: package.json's, so there is one source of truth (fixed into the single executable when
+// it is bundled).
 
-export { PACKAGE_VERSION as VERSION } from './package-root.js';
+import { BUILD_FACTS } from './runtime/build-facts.js';
+
+export const VERSION: string = BUILD_FACTS.version;

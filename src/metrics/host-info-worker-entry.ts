@@ -4,12 +4,14 @@
 import { parentPort } from 'node:worker_threads';
 import si from 'systeminformation';
 
-const info = await si.osInfo();
-parentPort!.postMessage({
-  os: info.platform,
-  distro: info.distro,
-  release: info.release,
-  kernel: info.kernel,
-  arch: info.arch,
-  nodename: info.hostname,
+// A promise chain, not a top-level await: the single executable runs this worker as a CommonJS bundle.
+void si.osInfo().then((info) => {
+  parentPort!.postMessage({
+    os: info.platform,
+    distro: info.distro,
+    release: info.release,
+    kernel: info.kernel,
+    arch: info.arch,
+    nodename: info.hostname,
+  });
 });

@@ -102,21 +102,24 @@ export interface StartOptions {
    * and the flags as its last arguments.
    */
   wrapper?: string[];
+  /** Runs this program (the single executable) in place of node and the built main. */
+  executable?: string;
+  /** The exporter's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts the built exporter on a free loopback port and resolves once it logs where it listens. */
 export async function startExporter(args: string[], options: StartOptions = {}): Promise<Exporter> {
   const command = [
     ...(options.wrapper ?? []),
-    process.execPath,
-    ...SHIPPED_NODE_FLAGS,
-    MAIN,
+    ...(options.executable === undefined ? [process.execPath, ...SHIPPED_NODE_FLAGS, MAIN] : [options.executable]),
     '--web.listen-address=127.0.0.1:0',
     ...args,
   ];
   const child = spawn(command[0]!, command.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: options.env } : {}),
   });
   groups.add(child.pid!);
   let err = '';
