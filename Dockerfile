@@ -11,10 +11,13 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json binding.gyp ./
-COPY scripts/build-native.mjs scripts/
+COPY scripts/build-native.mjs scripts/stamp-build.mjs scripts/
 COPY native/ native/
-# The install script builds build/Release/stat_batch.node; without it the exporter still runs, on node:fs.
-RUN npm ci --no-audit --no-fund
+# The install script builds build/Release/stat_batch.node; without it the exporter still runs, on node:fs, and the
+# build goes on (build/ is made either way, so the runtime stage's COPY finds it). node-gyp builds against the
+# headers of the image's own node, never downloading them from nodejs.org, which a build behind a firewall can't reach.
+ENV npm_config_nodedir=/usr/local
+RUN npm ci --no-audit --no-fund && mkdir -p build
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ src/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
@@ -26,7 +29,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules/ node_modules/
 COPY --from=build /app/dist/ dist/
-COPY --from=build /app/build/Release/stat_batch.node build/Release/
+COPY --from=build /app/build/ build/
 # nobody: everything the exporter reads is world-readable; the DaemonSet runs it with the same uid.
 USER 65534:65534
 EXPOSE 10070
