@@ -13,5 +13,5 @@ const exe = await buildExecutable({ log: say });
 const deb = buildDeb({ exe });
 const { archive, reference } = buildImage({ exe });
 say(
-  `release/${basename(exe)} (${size(exe)}), release/${basename(deb)} (${size(deb)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  `release/${basename(exe)} (${size(exe)}), release/${basename(deb)} (${size(deb)}), release/${basename(archive)} (${reference}, ${size(archive)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
