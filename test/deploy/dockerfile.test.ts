@@ -97,11 +97,7 @@ t.test("the runtime stage's files run the exporter as nobody, with production de
     const rel = src!.replace(/^\/app\//, '').replace(/\/$/, '');
     if (rel === 'node_modules' || rel === 'package.json') continue; // made above, as the build stage makes them
     if (!existsSync(`${REPO}${rel}`)) {
-      t.equal(
-        rel,
-        'build',
-        `${rel}: only the optional addon may be missing (no compiler here)`,
-      );
+      t.equal(rel, 'build', `${rel}: only the optional addon may be missing (no compiler here)`);
       continue;
     }
     cpSync(`${REPO}${rel}`, `${app}/${rel}`, { recursive: true });
