@@ -3,7 +3,9 @@
 // Generates prometheusrule.yaml (a Prometheus Operator PrometheusRule) from the rule files in deploy/prometheus, so
 // the two cannot drift: a test fails when the committed file differs from a fresh generation. The rule groups are
 // copied as text, comments included, re-indented under spec.groups; the selector and runbook options are
-// render-rules.mjs's own. Needs only Node.js (20 or newer).
+// render-rules.mjs's own. The labels a Prometheus selects rules by (release: for kube-prometheus-stack) are added by
+// kustomize (components/kube-prometheus-stack), not here, so one place holds them for the ServiceMonitor too. Needs
+// only Node.js (20 or newer).
 //
 //   node deploy/kubernetes/render-prometheusrule.mjs                 # rewrites deploy/kubernetes/prometheusrule.yaml
 //   node deploy/kubernetes/render-prometheusrule.mjs --out - --selector 'job="zombies"'   # to stdout, another job
