@@ -58,10 +58,10 @@ t.test('the single executable, with no Node.js and an empty environment', { skip
   t.equal(stopped.code, 0, 'stops cleanly on SIGTERM');
 
   const inspect = spawnSync(exe, ['inspect', '--json'], { env: {}, cwd: out, encoding: 'utf8' });
-  t.ok(inspect.status === 0 || inspect.status === 1 || inspect.status === 2, `inspect ran (exit ${String(inspect.status)})`);
-  const report = JSON.parse(inspect.stdout) as { parents?: { pid: number; zombies: number }[] };
   t.ok(
-    JSON.stringify(report).includes(String(leak.parentPid)),
-    'inspect names the leaking parent',
+    inspect.status === 0 || inspect.status === 1 || inspect.status === 2,
+    `inspect ran (exit ${String(inspect.status)})`,
   );
+  const report = JSON.parse(inspect.stdout) as { parents?: { pid: number; zombies: number }[] };
+  t.ok(JSON.stringify(report).includes(String(leak.parentPid)), 'inspect names the leaking parent');
 });
