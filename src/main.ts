@@ -12,9 +12,11 @@
 
 import { once } from 'node:events';
 import { helpText, parseCommandLine } from './cli/config.js';
+import { versionText } from './cli/version-text.js';
 import { ExporterError } from './errors.js';
 import { exitNow } from './exit-now.js';
 import { createLogger } from './log.js';
+import { BUILD_FACTS } from './runtime/build-facts.js';
 import { VERSION } from './version.js';
 
 const PROGRAM = 'zombie-exporter';
@@ -51,7 +53,13 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (parsed.kind === 'version') {
-    process.stdout.write(`${PROGRAM} ${VERSION} (node ${process.version})\n`);
+    process.stdout.write(
+      versionText(PROGRAM, BUILD_FACTS, {
+        nodeVersion: process.version,
+        platform: process.platform,
+        arch: process.arch,
+      }),
+    );
     return;
   }
   const { config } = parsed;
@@ -66,14 +74,20 @@ async function main(argv: string[]): Promise<void> {
   const exporter = await serve(config, logger);
   for (const line of held) process.stderr.write(line);
   held = undefined;
-  logger.info('listening', {
-    address: exporter.address,
-    telemetry_path: config.telemetryPath,
-    procfs: config.procfsPath,
-    interval_ms: config.sampleIntervalMs,
-    walker: exporter.walker,
-    version: VERSION,
-  });
+  if (config.systemdSocket) logger.info('serving the sockets systemd passed, instead of --web.listen-address');
+  // One line per listener, as exporter-toolkit logs "Listening on" for each: every line says all there is to know.
+  for (const { address, fd, fdName } of exporter.listeners) {
+    logger.info('listening', {
+      address,
+      fd,
+      fd_name: fdName,
+      telemetry_path: config.telemetryPath,
+      procfs: config.procfsPath,
+      interval_ms: config.sampleIntervalMs,
+      walker: exporter.walker,
+      version: VERSION,
+    });
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -3,8 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from './cli/config.js';
-import { errnoCode, errnoText, ExporterError } from './errors.js';
+import { errnoText, ExporterError } from './errors.js';
 import { buildApp } from './http/app.js';
+import { bindListeners, type BoundListener, type ListenTarget } from './http/listeners.js';
+import { ScrapeLimit } from './http/scrape-limit.js';
+import { takePassedSockets } from './http/systemd-sockets.js';
 import { warmUp } from './http/warm-up.js';
 import type { Logger } from './log.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
@@ -13,6 +16,7 @@ import { readHostFiles } from './procfs/host-files.js';
 import { loadNativeStatBatch } from './procfs/native-stat-batch.js';
 import { procfsViewWarning, readProcfsView } from './procfs/procfs-view.js';
 import { createProcReader, type ProcReader } from './procfs/reader.js';
+import { BUILD_FACTS } from './runtime/build-facts.js';
 import { decideHostFacts, notAProcRoot } from './sample/host-facts.js';
 import { collectionDeadlineMs, SampleWorker } from './sample/sample-worker.js';
 import { Sampler } from './sample/sampler.js';
@@ -26,8 +30,10 @@ export interface RunningExporter {
   app: FastifyInstance;
   sampler: Sampler;
   registry: Registry;
-  /** The bound address, e.g. 127.0.0.1:10070 or [::]:10070. */
+  /** The first bound address, e.g. 127.0.0.1:10070 or [::]:10070. */
   address: string;
+  /** Every listener, in the order of the flags (or of the sockets systemd passed, with their fds). */
+  listeners: BoundListener[];
   /**
    * Stops listening first, then sampling. Resolves `stuck` true when a collector thread is still blocked in a read:
    * process.exit() would then wait on it for good, so the caller ends the process with exitNow.
@@ -55,31 +61,14 @@ function checkProcRoot(reader: ProcReader): void {
     throw new ExporterError('procfs', `--path.procfs=${reader.root}: not a usable procfs (${none})`);
 }
 
-async function listen(app: FastifyInstance, config: Config): Promise<string> {
-  const { host, port } = config.listenAddress;
-  const attempt = async (h: string): Promise<string> => {
-    await app.listen({ host: h, port, listenTextResolver: () => '' });
-    const addr = app.server.address();
-    return typeof addr === 'object' && addr !== null
-      ? `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`
-      : String(addr);
-  };
-  try {
-    if (host !== '') return await attempt(host);
-    // ":port" means every interface, IPv6 and IPv4 alike; fall back to IPv4 where IPv6 is disabled.
-    try {
-      return await attempt('::');
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
-      return await attempt('0.0.0.0');
-    }
-  } catch (err) {
-    const code = errnoCode(err);
-    const why =
-      code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : errnoText(err);
-    throw new ExporterError('listen', `listen tcp ${config.listenAddress.text}: ${why}`);
-  }
+/**
+ * Where to listen: each --web.listen-address, or each socket systemd passed. The passed sockets are taken first
+ * thing, so that a unit without its .socket stops the exporter before it does anything else.
+ */
+function listenTargets(config: Config): ListenTarget[] {
+  if (!config.systemdSocket) return config.listenAddresses.map((address) => ({ kind: 'address', address }));
+  const { fds, names } = takePassedSockets(process.env, process.pid);
+  return fds.map((fd, i) => ({ kind: 'fd', fd, name: names[i]! }));
 }
 
 /** Loads --web.config.file's module only when it is given (see secure-serving.ts for why). */
@@ -90,6 +79,7 @@ async function secureServing(config: Config, logger: Logger): Promise<SecureServ
 }
 
 export async function serve(config: Config, logger: Logger): Promise<RunningExporter> {
+  const targets = listenTargets(config);
   const web = await secureServing(config, logger);
   const reader = createProcReader(config.procfsPath);
   checkProcRoot(reader);
@@ -99,8 +89,18 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   const walker = loadNativeStatBatch() ? 'native' : 'node';
   const metrics = new ExporterMetrics(
     registry,
-    { version: VERSION, nodejsVersion: process.version, walker },
+    {
+      version: BUILD_FACTS.version,
+      revision: BUILD_FACTS.revision,
+      branch: BUILD_FACTS.branch,
+      nodejsVersion: process.version,
+      os: process.platform,
+      arch: process.arch,
+      walker,
+    },
     config.sampleIntervalMs / 1000,
+    Date.now,
+    { processMetrics: !config.disableExporterMetrics },
   );
   void readHostInfo().then((info) => metrics.setHostInfo(info));
 
@@ -169,19 +169,22 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     sampleIntervalMs: config.sampleIntervalMs,
     version: VERSION,
     samples: sampler,
-    exposition: () => metrics.exposition(),
-    metricsContentType: metrics.contentType,
+    exposition: (format) => metrics.exposition(format),
+    ...(config.maxRequests > 0 && {
+      scrapeLimit: new ScrapeLimit(config.maxRequests, () => metrics.recordRefusedScrape()),
+    }),
     logger,
     history,
     readHeaderTimeoutMs: config.readHeaderTimeoutMs,
     ...web?.appOptions,
   });
   web?.attach(app);
-  let address: string;
+  let bound: Awaited<ReturnType<typeof bindListeners>>;
   try {
-    address = await listen(app, config);
+    bound = await bindListeners(app, targets);
   } catch (err) {
     web?.close();
+    await app.close();
     await sampler.stop();
     await worker.close();
     throw err;
@@ -212,13 +215,14 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
     app,
     sampler,
     registry,
-    address,
+    address: bound.listeners[0]!.address,
+    listeners: bound.listeners,
     async close() {
       web?.close();
       sampler.off('sample', warm);
       // The listener first, so nothing new arrives; requests in flight finish. Then the collection in flight is
       // failed at once rather than awaited: it may be blocked in a read that never returns.
-      const listener = app.close();
+      const listener = Promise.all([app.close(), bound.close()]);
       const sampling = sampler.stop();
       const ended = await worker.close();
       await sampling;

@@ -7,8 +7,19 @@ import { parseDuration } from './duration.js';
 import { describeFlagError } from './flag-errors.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 
+export type ConfiguredAddress = Readonly<ListenAddress> & { readonly text: string };
+
 export interface Config {
-  readonly listenAddress: Readonly<ListenAddress> & { readonly text: string };
+  /** Every --web.listen-address, in the order given; each is served. */
+  readonly listenAddresses: readonly ConfiguredAddress[];
+  /** The first of listenAddresses: what a deployment with one address names. */
+  readonly listenAddress: ConfiguredAddress;
+  /** --web.systemd-socket: serve the sockets systemd passes (LISTEN_FDS) instead of listenAddresses. */
+  readonly systemdSocket: boolean;
+  /** --web.max-requests: scrapes of the telemetry path served at once, beyond which they get 503; 0 for no limit. */
+  readonly maxRequests: number;
+  /** --web.disable-exporter-metrics: leave out the exporter process's own process_* and nodejs_* families. */
+  readonly disableExporterMetrics: boolean;
   readonly telemetryPath: string;
   readonly procfsPath: string;
   readonly sysfsPath: string;
@@ -22,18 +33,33 @@ export interface Config {
   readonly readHeaderTimeoutMs: number;
 }
 
-interface FlagSpec {
+/** A flag that takes a value; `multiple` ones may be repeated, and every value counts (kingpin's Strings()). */
+interface ValueFlagSpec {
   default: string;
   placeholder: string;
   help: string;
+  multiple?: true;
 }
 
-/** Every flag, in --help order. Names follow node_exporter's (`--web.*`, `--path.*`, `--log.*`). */
+/** A switch: given means on (kingpin's Bool(), which also takes `--no-<name>` for off). */
+interface SwitchFlagSpec {
+  switch: true;
+  help: string;
+}
+
+type FlagSpec = ValueFlagSpec | SwitchFlagSpec;
+
+/** Every flag, in --help order. Names and defaults follow node_exporter's (`--web.*`, `--path.*`, `--log.*`). */
 export const FLAGS = {
   'web.listen-address': {
     default: ':10070',
     placeholder: 'ADDR',
-    help: 'Address to listen on for metrics and the web pages.',
+    help: 'Address to listen on for metrics and the web pages; repeat the flag to listen on several.',
+    multiple: true,
+  },
+  'web.systemd-socket': {
+    switch: true,
+    help: 'Serve the sockets systemd passes (socket activation, LISTEN_FDS) instead of --web.listen-address.',
   },
   'web.telemetry-path': { default: '/metrics', placeholder: 'PATH', help: 'Path under which to expose metrics.' },
   'web.config.file': {
@@ -45,6 +71,15 @@ export const FLAGS = {
     default: '10s',
     placeholder: 'DURATION',
     help: 'How long a client may take to connect (TLS handshake) and send its request headers before it is cut off.',
+  },
+  'web.max-requests': {
+    default: '40',
+    placeholder: 'N',
+    help: 'Most scrapes of the telemetry path served at once; more are answered 503. 0: no limit.',
+  },
+  'web.disable-exporter-metrics': {
+    switch: true,
+    help: "Leave out the exporter process's own metrics (process_*, nodejs_*).",
   },
   'path.procfs': { default: '/proc', placeholder: 'DIR', help: 'procfs mountpoint (e.g. /host/proc in a container).' },
   'path.sysfs': {
@@ -78,12 +113,31 @@ export const FLAGS = {
 export type FlagName = keyof typeof FLAGS;
 
 const MIN_INTERVAL_MS = 10;
+/** Far more than any scrape fleet sends one exporter at once; a typo past it is a typo. */
+const MAX_MAX_REQUESTS = 100_000;
 const MAX_TOP_PARENTS = 1000;
 const MAX_CGROUPS_TOP = 1000;
 
 export type ParsedCommandLine = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: Config };
 
+/** The text of one flag's left column, e.g. `--web.listen-address=ADDR ...`. */
+function flagColumn(name: string, spec: FlagSpec): string {
+  if ('switch' in spec) return `      --[no-]${name}`;
+  return `      --${name}=${spec.placeholder}${spec.multiple === true ? ' ...' : ''}`;
+}
+
 export function helpText(program: string): string {
+  const rows: [string, string][] = [
+    ['  -h, --help', 'Show this help and exit.'],
+    ['      --version', 'Show the version and exit.'],
+    ...(Object.entries(FLAGS) as [FlagName, FlagSpec][]).map(([name, spec]): [string, string] => [
+      flagColumn(name, spec),
+      'switch' in spec || spec.default === '' ? spec.help : `${spec.help} Default: ${spec.default}`,
+    ]),
+  ];
+  // The text column starts two spaces past the longest flag, so no flag ever runs into its text.
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  const row = (left: string, text: string) => `${left.padEnd(width)}${text}`;
   const lines = [
     `usage: ${program} [<flags>]`,
     `       ${program} inspect [<flags>]`,
@@ -91,17 +145,12 @@ export function helpText(program: string): string {
     'Prometheus exporter for Linux zombie processes and PID exhaustion.',
     '',
     'Commands:',
-    '  inspect                        One look at zombies, their parents and PID usage, in a terminal, as JSON, or as a',
-    '                                 Nagios-style check; never kills anything. See: inspect --help',
+    row('  inspect', 'One look at zombies, their parents and PID usage, in a terminal, as JSON, or as a'),
+    row('', 'Nagios-style check; never kills anything. See: inspect --help'),
     '',
     'Flags:',
+    ...rows.map(([flag, text]) => row(flag, text)),
   ];
-  lines.push('  -h, --help                     Show this help and exit.');
-  lines.push('      --version                  Show the version and exit.');
-  for (const [name, spec] of Object.entries(FLAGS) as [FlagName, FlagSpec][]) {
-    const flag = `      --${name}=${spec.placeholder}`;
-    lines.push(`${flag.padEnd(33)}${spec.help} Default: ${spec.default}`);
-  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -118,18 +167,40 @@ function oneOf<T extends string>(flag: FlagName, value: string, allowed: readonl
   throw usageError(`--${flag}: invalid value "${value}" (one of ${allowed.join(', ')})`);
 }
 
+/** Every --web.listen-address, each valid and none given twice (the second could only fail to bind). */
+function parseListenAddresses(texts: readonly string[]): readonly ConfiguredAddress[] {
+  const seen = new Set<string>();
+  const parsed = texts.map((text) => {
+    const address = parseListenAddress(text);
+    if (!address) throw usageError(`--web.listen-address: invalid address "${text}" (want host:port or :port)`);
+    const key = `${address.host.toLowerCase()}:${address.port}`;
+    if (seen.has(key) && address.port !== 0) throw usageError(`--web.listen-address: "${text}" is given twice`);
+    seen.add(key);
+    return Object.freeze({ ...address, text });
+  });
+  return Object.freeze(parsed);
+}
+
 /** Parses argv (without node and the script); throws an ExporterError with code 'usage' on bad input. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
+      allowNegative: true,
       options: {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
-        ...Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: 'string' as const }])),
+        ...Object.fromEntries(
+          (Object.entries(FLAGS) as [FlagName, FlagSpec][]).map(([name, spec]) => [
+            name,
+            'switch' in spec
+              ? { type: 'boolean' as const }
+              : { type: 'string' as const, multiple: spec.multiple === true },
+          ]),
+        ),
       },
     }));
   } catch (err) {
@@ -137,12 +208,16 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   }
   if (values.help === true) return { kind: 'help' };
   if (values.version === true) return { kind: 'version' };
-  const get = (name: FlagName): string => (values[name] as string | undefined) ?? FLAGS[name].default;
+  type ValueFlag = { [K in FlagName]: (typeof FLAGS)[K] extends SwitchFlagSpec ? never : K }[FlagName];
+  // A flag given more than once that is not `multiple` keeps its last value, as kingpin does.
+  const getAll = (name: ValueFlag): string[] => {
+    const v = values[name] as string | string[] | undefined;
+    return v === undefined ? [FLAGS[name].default] : typeof v === 'string' ? [v] : v;
+  };
+  const get = (name: ValueFlag): string => getAll(name).at(-1)!;
+  const on = (name: Exclude<FlagName, ValueFlag>): boolean => values[name] === true;
 
-  const addressText = get('web.listen-address');
-  const listenAddress = parseListenAddress(addressText);
-  if (!listenAddress)
-    throw usageError(`--web.listen-address: invalid address "${addressText}" (want host:port or :port)`);
+  const listenAddresses = parseListenAddresses(getAll('web.listen-address'));
 
   const telemetryPath = get('web.telemetry-path');
   if (
@@ -178,6 +253,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
 
   const topParents = parseTopParents(get('zombies.top-parents'));
 
+  const maxRequestsText = get('web.max-requests');
+  const maxRequests = /^\d+$/.test(maxRequestsText) ? Number(maxRequestsText) : NaN;
+  if (!(maxRequests >= 0 && maxRequests <= MAX_MAX_REQUESTS)) {
+    throw usageError(
+      `--web.max-requests: invalid value "${maxRequestsText}" (want an integer from 0, no limit, to ${MAX_MAX_REQUESTS})`,
+    );
+  }
+
   const cgroupsText = get('cgroups.top');
   const cgroupsTop = /^\d+$/.test(cgroupsText) ? Number(cgroupsText) : NaN;
   if (!(cgroupsTop >= 0 && cgroupsTop <= MAX_CGROUPS_TOP)) {
@@ -187,7 +270,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   return {
     kind: 'run',
     config: Object.freeze({
-      listenAddress: Object.freeze({ ...listenAddress, text: addressText }),
+      listenAddresses,
+      listenAddress: listenAddresses[0]!,
+      systemdSocket: on('web.systemd-socket'),
+      maxRequests,
+      disableExporterMetrics: on('web.disable-exporter-metrics'),
       telemetryPath,
       procfsPath,
       sysfsPath,

@@ -4,11 +4,13 @@ import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { type FastifyInstance, type onRequestAsyncHookHandler } from 'fastify';
 import type { Logger } from '../log.js';
 import type { Exposition } from '../metrics/exposition.js';
+import { negotiateFormat, type ExpositionFormat } from '../metrics/exposition-format.js';
 import { SampleHistory, type HistoryPoints } from '../snapshot/history.js';
 import { snapshotOf, type Snapshot } from '../snapshot/snapshot.js';
 import { assessHealth, type SampleState } from './health.js';
 import { renderLandingPage } from './landing-page.js';
 import { PAGE_CSP } from './page-assets.js';
+import type { ScrapeLimit } from './scrape-limit.js';
 
 export interface AppOptions {
   telemetryPath: string;
@@ -16,9 +18,13 @@ export interface AppOptions {
   version: string;
   /** Where the latest sample and failure live (the Sampler). */
   samples: SampleState;
-  /** The exposition (text, bytes and gzip bytes, cached where it is made); asked for only once a sample exists. */
-  exposition: () => Promise<Exposition>;
-  metricsContentType: string;
+  /**
+   * The exposition in the format the scraper negotiated (text, bytes and gzip bytes, cached where it is made); asked
+   * for only once a sample exists.
+   */
+  exposition: (format: ExpositionFormat) => Promise<Exposition>;
+  /** --web.max-requests: scrapes served at once, past which the telemetry path answers 503; no limit when absent. */
+  scrapeLimit?: ScrapeLimit;
   logger: Logger;
   /** The last hour of samples for the page's chart and /api/v1/history; none kept when absent. */
   history?: { points(): HistoryPoints };
@@ -92,9 +98,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   if (options.guard) app.addHook('onRequest', options.guard);
 
+  const { scrapeLimit } = options;
   // Bytes, not a string: the text only changes with a sample, and its encodings (UTF-8 for most clients, gzip for
   // Prometheus, which asks for it) are made once per text where it is made, not once per scrape here.
   app.get(options.telemetryPath, async (request, reply) => {
+    if (scrapeLimit && !scrapeLimit.enter(reply.raw))
+      return reply.code(503).type('text/plain; charset=utf-8').send(scrapeLimit.refusal());
     if (samples.latest === undefined) {
       return reply
         .code(503)
@@ -102,8 +111,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
         .type('text/plain; charset=utf-8')
         .send('no sample yet\n');
     }
-    const exposition = await options.exposition();
-    void reply.type(options.metricsContentType).header('vary', 'accept-encoding');
+    const { format, contentType } = negotiateFormat(request.headers.accept);
+    const exposition = await options.exposition(format);
+    void reply.type(contentType).header('vary', 'accept, accept-encoding');
     if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.send(exposition.plain);
     return reply.header('content-encoding', 'gzip').send(exposition.gzip());
   });

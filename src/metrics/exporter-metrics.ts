@@ -1,11 +1,14 @@
 // The exporter's metrics on a registry passed in: every family of families.ts, its values pulled from the latest
-// Sample when a scrape renders them (prom-client's collect()), prom-client's runtime families, and the cache.
+// Sample when a scrape renders them (prom-client's collect()), prom-client's runtime families, and the caches, one
+// per exposition format.
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ProcRootView, Sample, SampleSource } from '../sample/sample.js';
-import { ExpositionCache, sameInputs, type Exposition } from './exposition.js';
+import { ASSEMBLE, ExpositionCache, sameInputs, type Exposition } from './exposition.js';
+import type { ExpositionFormat } from './exposition-format.js';
 import { FAMILIES, SAMPLE_DURATION_BUCKETS, type FamilyKey } from './families.js';
 import type { HostInfo } from './host-info.js';
+import { renderOpenMetricsFamily, type FamilyValues } from './openmetrics.js';
 import { SampleCounts } from './sample-counts.js';
 import { sampleSeries, type BuildInfo, type FamilySeries, type Series } from './sample-series.js';
 
@@ -32,25 +35,38 @@ export const RUNTIME_TTL_MS = 1000;
  */
 const EVENT_LOOP_MONITORING_PRECISION_MS = 1000;
 
-/** The families whose series come from the sample (all but the sample-duration histogram). */
-type SampledKey = Exclude<FamilyKey, 'sampleDuration'>;
+/**
+ * The families whose series come from the sample: all but the sample-duration histogram, observed as samples come,
+ * and the refused-scrapes counter, counted as scrapes come and rendered with the runtime families.
+ */
+type SampledKey = Exclude<FamilyKey, 'sampleDuration' | 'scrapesRefused'>;
+
+export interface ExporterMetricsOptions {
+  /**
+   * prom-client's process_* and nodejs_* families, about the exporter's own process; false for
+   * --web.disable-exporter-metrics. Default true.
+   */
+  processMetrics?: boolean;
+}
 
 export class ExporterMetrics {
   private readonly registry: Registry;
   private readonly counts = new SampleCounts();
   private readonly duration: Histogram;
+  private readonly refused: Counter;
   private latest: Sample | undefined;
   private hostInfo: HostInfo | undefined;
   private procfsView: ProcRootView | undefined;
   /** The projection of the inputs it was made from; made again when one of them is a new object or number. */
   private series: { inputs: readonly unknown[]; series: FamilySeries } | undefined;
-  private readonly cache: ExpositionCache;
+  private readonly caches: Record<ExpositionFormat, ExpositionCache>;
 
   constructor(
     registry: Registry,
     private readonly build: BuildInfo,
     private readonly intervalSeconds: number,
     now: () => number = Date.now,
+    options: ExporterMetricsOptions = {},
   ) {
     this.registry = registry;
     const registers = [registry];
@@ -62,11 +78,17 @@ export class ExporterMetrics {
       for (const s of this.resetFor(counter, key)) counter.inc(s.labels, s.value);
     };
     let duration: Histogram | undefined;
+    let refused: Counter | undefined;
     for (const [key, family] of Object.entries(FAMILIES) as [FamilyKey, (typeof FAMILIES)[FamilyKey]][]) {
       const { name, help } = family;
       const labelNames = [...family.labels];
       if (family.type === 'histogram') {
         duration = new Histogram({ name, help, labelNames, buckets: [...SAMPLE_DURATION_BUCKETS], registers });
+        continue;
+      }
+      if (key === 'scrapesRefused') {
+        // Registered after the sampled families (below), so that it renders with the runtime ones.
+        refused = new Counter({ name, help, labelNames, registers: [] });
         continue;
       }
       const sampledKey = key as SampledKey;
@@ -93,35 +115,54 @@ export class ExporterMetrics {
       }
     }
     this.duration = duration!;
+    this.refused = refused!;
     const sampledNames = registry.getMetricsAsArray().map((m) => m.name);
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS });
-    for (const name of PROMTOOL_INVALID_DEFAULTS) registry.removeSingleMetric(name);
+    // Refused scrapes are counted as they come, so they change between samples: they are rendered with the runtime
+    // families, at most RUNTIME_TTL_MS old, rather than making a flood of refusals render the sampled text again.
+    registry.registerMetric(this.refused);
+    // Left out, the collectors are never made: no event-loop monitor, no /proc/self reads at scrape time.
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS });
+      for (const name of PROMTOOL_INVALID_DEFAULTS) registry.removeSingleMetric(name);
+    }
     const sampled = new Set(sampledNames);
     const runtimeNames = registry
       .getMetricsAsArray()
       .map((m) => m.name)
       .filter((n) => !sampled.has(n));
-    this.cache = new ExpositionCache({
-      renderSampled: () => this.renderFamilies(sampledNames),
-      renderRuntime: () => this.renderFamilies(runtimeNames),
-      inputs: () => this.inputs(),
-      runtimeTtlMs: RUNTIME_TTL_MS,
-      now,
-    });
+    const cache = (format: ExpositionFormat) =>
+      new ExpositionCache({
+        renderSampled: () => this.renderFamilies(sampledNames, format),
+        renderRuntime: () => this.renderFamilies(runtimeNames, format),
+        assemble: ASSEMBLE[format],
+        inputs: () => this.inputs(),
+        runtimeTtlMs: RUNTIME_TTL_MS,
+        now,
+      });
+    this.caches = { text: cache('text'), openmetrics: cache('openmetrics') };
   }
 
+  /** The content type of the text format (the registry's). */
   get contentType(): string {
     return this.registry.contentType;
   }
 
-  /** The exposition, as registry.metrics() would render it, with its bytes; rendered only when something changed. */
-  exposition(): Promise<Exposition> {
-    return this.cache.get();
+  /**
+   * The exposition in a format, with its bytes; rendered only when something changed. The text is what
+   * registry.metrics() would render.
+   */
+  exposition(format: ExpositionFormat = 'text'): Promise<Exposition> {
+    return this.caches[format].get();
   }
 
   /** The exposition's text. */
-  async render(): Promise<string> {
-    return (await this.cache.get()).text;
+  async render(format: ExpositionFormat = 'text'): Promise<string> {
+    return (await this.caches[format].get()).text;
+  }
+
+  /** A scrape refused by --web.max-requests. */
+  recordRefusedScrape(): void {
+    this.refused.inc();
   }
 
   setHostInfo(info: HostInfo): void {
@@ -163,8 +204,17 @@ export class ExporterMetrics {
     return series;
   }
 
-  private async renderFamilies(names: string[]): Promise<string> {
-    const parts = await Promise.all(names.map((n) => this.registry.getSingleMetricAsString(n)));
-    return parts.join('\n\n');
+  private async renderFamilies(names: string[], format: ExpositionFormat): Promise<string> {
+    if (format === 'text') {
+      const parts = await Promise.all(names.map((n) => this.registry.getSingleMetricAsString(n)));
+      return parts.join('\n\n');
+    }
+    const parts = await Promise.all(
+      names.map(async (n) => {
+        const metric = this.registry.getSingleMetric(n) as unknown as { get(): Promise<FamilyValues> };
+        return renderOpenMetricsFamily(await metric.get());
+      }),
+    );
+    return parts.join('\n');
   }
 }

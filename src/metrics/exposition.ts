@@ -1,5 +1,6 @@
-// The one exposition cache: the text of /metrics with its UTF-8 and gzip bytes, made again only when what it shows
-// changed (the published sample, the sample counts, the start-up facts) or the runtime families' text is too old.
+// The exposition cache, one per format: the text of /metrics with its UTF-8 and gzip bytes, made again only when
+// what it shows changed (the published sample, the sample counts, the start-up facts) or the runtime families' text
+// is too old.
 
 import { gzipSync } from 'node:zlib';
 
@@ -18,11 +19,24 @@ export class Exposition {
   }
 }
 
+/** How the two renderings make one exposition in each format; an empty part (no runtime families) is left out. */
+export const ASSEMBLE = {
+  /** Families apart by a blank line, as prom-client's registry.metrics() writes them. */
+  text: (parts: readonly string[]): string => `${parts.filter((p) => p !== '').join('\n\n')}\n`,
+  /** No blank line anywhere, and `# EOF` last: OpenMetrics allows neither less nor more. */
+  openmetrics: (parts: readonly string[]): string => `${parts.filter((p) => p !== '').join('\n')}\n# EOF\n`,
+} as const;
+
 export interface ExpositionCacheOptions {
   /** Renders the families that change only with a sample or a start-up fact. */
   renderSampled: () => Promise<string>;
-  /** Renders prom-client's runtime families (CPU, memory, heap, fds), which change between scrapes. */
+  /**
+   * Renders the families that change between scrapes: prom-client's runtime families (CPU, memory, heap, fds) and
+   * the count of refused scrapes.
+   */
   renderRuntime: () => Promise<string>;
+  /** Makes one exposition of the two renderings (ASSEMBLE's). */
+  assemble: (parts: readonly string[]) => string;
   /**
    * The inputs the sampled text is a function of, compared by identity: a new published Sample is a new object, a
    * new count is a new number. Nothing has to remember to invalidate the cache; it compares what it was made from.
@@ -65,7 +79,7 @@ export class ExpositionCache {
       this.whole = {
         sampled,
         runtime,
-        exposition: Promise.all([sampled, runtime]).then(([a, b]) => new Exposition(`${a}\n\n${b}\n`)),
+        exposition: Promise.all([sampled, runtime]).then((parts) => new Exposition(options.assemble(parts))),
       };
     }
     return this.whole.exposition;

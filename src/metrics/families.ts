@@ -146,8 +146,8 @@ export const FAMILIES = {
   ),
   buildInfo: gauge(
     'zombie_exporter_build_info',
-    'Build information, value 1; walker is native or node (the slower fallback).',
-    ['version', 'nodejs_version', 'walker'],
+    'Build information, value 1: the version, the git revision and branch it was built from, the Node.js and platform it runs on; walker is native or node (the slower fallback).',
+    ['version', 'revision', 'branch', 'nodejs_version', 'os', 'arch', 'walker'],
   ),
   hostInfo: gauge('zombie_exporter_host_info', 'Host facts read once at start-up, value 1.', [
     'os',
@@ -189,6 +189,10 @@ export const FAMILIES = {
     'zombie_exporter_procfs_info',
     "The proc root's hidepid mount option and whether it shows the host's PID namespace, value 1; read at start-up.",
     ['hidepid', 'pid_namespace'],
+  ),
+  scrapesRefused: counter(
+    'zombie_exporter_scrapes_refused_total',
+    'Scrapes of the telemetry path answered 503 because --web.max-requests scrapes were already being served.',
   ),
 } as const satisfies Record<string, Family>;
 

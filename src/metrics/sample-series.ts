@@ -14,7 +14,13 @@ export const OTHER_CGROUP = 'other';
 
 export interface BuildInfo {
   version: string;
+  /** The git revision and branch the build was made from (runtime/build-facts.ts); 'unknown' when not stamped. */
+  revision: string;
+  branch: string;
   nodejsVersion: string;
+  /** process.platform and process.arch: what the build runs on, as Go exporters' goos and goarch say. */
+  os: string;
+  arch: string;
   /** How stat files are read: `native` (the addon) or `node` (node:fs, the fallback when the addon isn't built). */
   walker: 'native' | 'node';
 }
@@ -39,7 +45,7 @@ export interface Series {
  * Series per family. A family missing here, or without series, shows only its HELP and TYPE: an unknown fact is an
  * absent series, not a 0 that an alert would read as real.
  */
-export type FamilySeries = Partial<Record<Exclude<FamilyKey, 'sampleDuration'>, Series[]>>;
+export type FamilySeries = Partial<Record<Exclude<FamilyKey, 'sampleDuration' | 'scrapesRefused'>, Series[]>>;
 
 const one = (value: number): Series[] => [{ labels: {}, value }];
 /** An unknown fact is an absent series, not a 0. */
@@ -52,7 +58,18 @@ export function sampleSeries(inputs: SeriesInputs): FamilySeries {
   return {
     ...sampledSeries(s),
     buildInfo: [
-      { labels: { version: build.version, nodejs_version: build.nodejsVersion, walker: build.walker }, value: 1 },
+      {
+        labels: {
+          version: build.version,
+          revision: build.revision,
+          branch: build.branch,
+          nodejs_version: build.nodejsVersion,
+          os: build.os,
+          arch: build.arch,
+          walker: build.walker,
+        },
+        value: 1,
+      },
     ],
     hostInfo: inputs.hostInfo === undefined ? [] : [{ labels: { ...inputs.hostInfo }, value: 1 }],
     sampleInterval: one(inputs.intervalSeconds),

@@ -15,7 +15,46 @@ t.test('defaults follow the exporter conventions', async (t) => {
     ['/metrics', '/proc', 5000, 10, 'info', 'logfmt'],
   );
   t.same([c.sysfsPath, c.cgroupsTop], ['/sys', 20]);
-  t.ok(Object.isFrozen(c) && Object.isFrozen(c.listenAddress));
+  t.same(c.listenAddresses, [{ host: '', port: 10070, text: ':10070' }]);
+  t.same([c.systemdSocket, c.maxRequests, c.disableExporterMetrics], [false, 40, false], "node_exporter's defaults");
+  t.ok(Object.isFrozen(c) && Object.isFrozen(c.listenAddress) && Object.isFrozen(c.listenAddresses));
+});
+
+t.test('--web.listen-address repeats: every one is kept, in order', async (t) => {
+  const c = run([
+    '--web.listen-address=127.0.0.1:9101',
+    '--web.listen-address',
+    '[::1]:9102',
+    '--web.listen-address=:9103',
+  ]);
+  t.same(c.listenAddresses, [
+    { host: '127.0.0.1', port: 9101, text: '127.0.0.1:9101' },
+    { host: '::1', port: 9102, text: '[::1]:9102' },
+    { host: '', port: 9103, text: ':9103' },
+  ]);
+  t.same(c.listenAddress, c.listenAddresses[0], 'listenAddress is the first');
+  t.same(
+    run(['--web.listen-address=127.0.0.1:0', '--web.listen-address=127.0.0.1:0']).listenAddresses.length,
+    2,
+    'port 0 twice is two ports',
+  );
+});
+
+t.test('switches: given is on, --no- is off, the last one counts', async (t) => {
+  const on = run(['--web.systemd-socket', '--web.disable-exporter-metrics']);
+  t.same([on.systemdSocket, on.disableExporterMetrics], [true, true]);
+  const off = run(['--web.systemd-socket', '--no-web.systemd-socket', '--no-web.disable-exporter-metrics']);
+  t.same([off.systemdSocket, off.disableExporterMetrics], [false, false]);
+});
+
+t.test('--web.max-requests: 0 is no limit', async (t) => {
+  t.equal(run(['--web.max-requests=0']).maxRequests, 0);
+  t.equal(run(['--web.max-requests', '3']).maxRequests, 3);
+  t.equal(
+    run(['--web.max-requests=1', '--web.max-requests=7']).maxRequests,
+    7,
+    'a flag given twice keeps its last value',
+  );
 });
 
 t.test('flags in both --flag=value and --flag value forms', async (t) => {
@@ -47,8 +86,27 @@ t.test('help and version', async (t) => {
   t.same(parseCommandLine(['--version']), { kind: 'version' });
   const help = helpText('zombie-exporter');
   for (const [name, spec] of Object.entries(FLAGS)) {
-    if (t.match(help, `--${name}=`, `help lists --${name}`)) t.match(help, `Default: ${spec.default}`);
+    if ('switch' in spec) t.match(help, `--[no-]${name}  `, `help lists the switch --${name}`);
+    else if (t.match(help, `--${name}=`, `help lists --${name}`)) t.match(help, `Default: ${spec.default}`);
   }
+  t.match(help, '--web.listen-address=ADDR ...', 'a flag that repeats says so');
+});
+
+t.test('help: every flag and its text are apart by at least two spaces, in one column', async (t) => {
+  const lines = helpText('zombie-exporter').split('\n');
+  const flagLines = lines.slice(lines.indexOf('Flags:') + 1).filter((l) => l !== '');
+  t.equal(flagLines.length, Object.keys(FLAGS).length + 2, 'one line per flag, --help and --version');
+  const columns = new Set<number>();
+  for (const line of flagLines) {
+    const m = /^( +(?:-h, )?--\S+(?: \.\.\.)?)( {2,})(\S.*)$/.exec(line);
+    if (!t.ok(m, `flag and text apart by two or more spaces: ${line}`)) continue;
+    columns.add(m![1]!.length + m![2]!.length);
+  }
+  const inspect = lines.find((l) => l.startsWith('  inspect'))!;
+  columns.add(/^ {2}inspect +/.exec(inspect)![0].length);
+  t.equal(columns.size, 1, `the text starts in one column (${[...columns].join(', ')})`);
+  const longest = Math.max(...flagLines.map((l) => /^ +(?:-h, )?--\S+(?: \.\.\.)?/.exec(l)![0].length));
+  t.equal([...columns][0], longest + 2, 'two spaces past the longest flag');
 });
 
 t.test('bad input is one line naming the flag', async (t) => {
@@ -66,6 +124,19 @@ t.test('bad input is one line naming the flag', async (t) => {
     [['--zombies.top-parents=1001'], '--zombies.top-parents: invalid value "1001" (want an integer from 0 to 1000)'],
     [['--web.listen-address=10070'], '--web.listen-address: invalid address "10070" (want host:port or :port)'],
     [['--web.listen-address=:70000'], '--web.listen-address: invalid address ":70000" (want host:port or :port)'],
+    [
+      ['--web.listen-address=127.0.0.1:9101', '--web.listen-address=nope'],
+      '--web.listen-address: invalid address "nope" (want host:port or :port)',
+    ],
+    [['--web.listen-address=:9101', '--web.listen-address=:9101'], '--web.listen-address: ":9101" is given twice'],
+    [['--web.systemd-socket=yes'], 'flag --web.systemd-socket is a switch and takes no value, try --help'],
+    [['--web.max-requests=-1'], '--web.max-requests: invalid value "-1" (want an integer from 0, no limit, to 100000)'],
+    [
+      ['--web.max-requests=lots'],
+      '--web.max-requests: invalid value "lots" (want an integer from 0, no limit, to 100000)',
+    ],
+    [['--web.max-requests'], 'flag --web.max-requests needs a value, try --help'],
+    [['--no-web.max-requests'], 'unknown flag --no-web.max-requests, try --help'],
     [
       ['--web.telemetry-path=metrics'],
       '--web.telemetry-path: invalid path "metrics" (want an absolute path other than /, /healthz and /api/...)',

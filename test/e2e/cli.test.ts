@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import t from 'tap';
 import { VERSION } from '../../src/version.js';
-import { runCli, startExporter } from '../helpers/processes.js';
+import { REPO, runCli, startExporter } from '../helpers/processes.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
 
 const NO_STACK = /^\s+at /m;
@@ -74,7 +74,16 @@ t.test('--help and --version', async (t) => {
   t.match(help.stdout, '--sample.interval=DURATION');
   const version = await runCli(['--version']);
   t.equal(version.code, 0);
-  t.equal(version.stdout, `zombie-exporter ${VERSION} (node ${process.version})\n`);
+  // The revision and branch `npm run build` stamped into dist/, as Go exporters print theirs.
+  const stamp = JSON.parse(readFileSync(`${REPO}dist/build-stamp.json`, 'utf8')) as {
+    revision: string;
+    branch: string;
+  };
+  t.equal(
+    version.stdout,
+    `zombie-exporter, version ${VERSION} (branch: ${stamp.branch}, revision: ${stamp.revision})\n` +
+      `  node version:     ${process.version}\n  platform:         ${process.platform}/${process.arch}\n`,
+  );
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

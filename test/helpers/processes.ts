@@ -108,12 +108,18 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Starts the built exporter on a free loopback port and resolves once it logs where it listens. */
+/**
+ * Starts the built exporter on a free loopback port (or where `args` say) and resolves once it logs where it listens;
+ * `address` is the first address it logs.
+ */
 export async function startExporter(args: string[], options: StartOptions = {}): Promise<Exporter> {
   const command = [
     ...(options.wrapper ?? []),
     ...(options.executable === undefined ? [process.execPath, ...SHIPPED_NODE_FLAGS, MAIN] : [options.executable]),
-    '--web.listen-address=127.0.0.1:0',
+    // A free loopback port, unless the test says where to listen: every --web.listen-address is served.
+    ...(args.some((a) => a.startsWith('--web.listen-address') || a === '--web.systemd-socket')
+      ? []
+      : ['--web.listen-address=127.0.0.1:0']),
     ...args,
   ];
   const child = spawn(command[0]!, command.slice(1), {

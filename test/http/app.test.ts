@@ -30,7 +30,6 @@ function app(
     version: '9.9.9',
     samples,
     exposition: async () => new Exposition(await render()),
-    metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
     logger,
     now: () => NOW,
   });
@@ -61,7 +60,7 @@ t.test('/metrics is gzipped for clients that ask, compressed once per text', asy
   const a = app({ latest: sample() }, async () => (renders++, text));
   const gz = await a.inject({ url: '/metrics', headers: { 'accept-encoding': 'gzip, deflate' } });
   t.equal(gz.headers['content-encoding'], 'gzip');
-  t.equal(gz.headers.vary, 'accept-encoding');
+  t.equal(gz.headers.vary, 'accept, accept-encoding');
   t.equal(gunzipSync(gz.rawPayload).toString(), text);
   t.ok(gz.rawPayload.length < text.length / 10, 'smaller on the wire');
   const again = await a.inject({ url: '/metrics', headers: { 'accept-encoding': 'gzip' } });
@@ -70,6 +69,34 @@ t.test('/metrics is gzipped for clients that ask, compressed once per text', asy
   t.equal(plain.headers['content-encoding'], undefined);
   t.equal(plain.body, text);
   t.equal(renders, 3, 'the text is asked for each time; the cache behind it is ExporterMetrics.render()');
+});
+
+t.test('/metrics: OpenMetrics for a scraper that prefers it, the text format otherwise', async (t) => {
+  const asked: string[] = [];
+  const samples = { latest: sample(), lastFailure: undefined };
+  const a = buildApp({
+    telemetryPath: '/metrics',
+    sampleIntervalMs: 5000,
+    version: '9.9.9',
+    samples,
+    exposition: async (format) => {
+      asked.push(format);
+      return new Exposition(format === 'openmetrics' ? 'm 1\n# EOF\n' : 'm 1\n');
+    },
+    logger,
+    now: () => NOW,
+  });
+  const prometheus =
+    'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+  const om = await a.inject({ url: '/metrics', headers: { accept: prometheus, 'accept-encoding': 'gzip' } });
+  t.equal(om.headers['content-type'], 'application/openmetrics-text; version=1.0.0; charset=utf-8');
+  t.equal(om.headers['content-encoding'], 'gzip');
+  t.equal(gunzipSync(om.rawPayload).toString(), 'm 1\n# EOF\n');
+  t.equal(om.headers.vary, 'accept, accept-encoding', 'caches keep the two formats apart');
+  const text = await a.inject({ url: '/metrics', headers: { accept: '*/*' } });
+  t.equal(text.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+  t.equal(text.body, 'm 1\n');
+  t.same(asked, ['openmetrics', 'text']);
 });
 
 t.test('/healthz: fresh is 200; stale, failing or missing is 503 with the reason', async (t) => {

@@ -21,7 +21,6 @@ function app(guard?: WebGuard) {
     version: '9.9.9',
     samples: { latest, lastFailure: undefined },
     exposition: async () => new Exposition('m 1\n'),
-    metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
     logger: createLogger('error', 'logfmt', () => undefined),
     ...(guard && { guard: guard.onRequest }),
   });
@@ -131,7 +130,6 @@ t.test('/healthz cuts absolute paths out of failure messages', async (t) => {
       },
     },
     exposition: async () => new Exposition('m 1\n'),
-    metricsContentType: 'text/plain',
     logger: createLogger('error', 'logfmt', () => undefined),
   });
   const body = (await a.inject('/healthz')).body;

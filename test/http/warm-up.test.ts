@@ -19,7 +19,6 @@ function app(latest: Sample | undefined, render: () => Promise<string>) {
     version: '9.9.9',
     samples: { latest, lastFailure: undefined },
     exposition: async () => new Exposition(await render()),
-    metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
     logger: createLogger('error', 'logfmt', () => {
       // The log is not what these tests look at.
     }),

@@ -1,18 +1,30 @@
+import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { ExporterMetrics, RUNTIME_TTL_MS } from '../../src/metrics/exporter-metrics.js';
+import { ExporterMetrics, RUNTIME_TTL_MS, type BuildInfo } from '../../src/metrics/exporter-metrics.js';
 import { createProcReader } from '../../src/procfs/reader.js';
 import { createSampleTaker } from '../../src/sample/take-sample.js';
 import type { Sample } from '../../src/sample/sample.js';
 import { find, parseExposition, valueOf } from '../helpers/exposition.js';
 import { ZOMBIE_TREE } from '../helpers/fixtures.js';
+import { promtool } from '../helpers/promtool.js';
+
+const BUILD: BuildInfo = {
+  version: '1.2.3',
+  revision: '0123abc',
+  branch: 'main',
+  nodejsVersion: 'v20.0.0',
+  os: 'linux',
+  arch: 'x64',
+  walker: 'native',
+};
 
 const fixtureSample = (topParents = 10): Sample =>
   createSampleTaker({ reader: createProcReader(ZOMBIE_TREE), topParents }).take();
 
 async function render(samples: Sample[]) {
   const registry = new Registry();
-  const m = new ExporterMetrics(registry, { version: '1.2.3', nodejsVersion: 'v20.0.0', walker: 'native' }, 5);
+  const m = new ExporterMetrics(registry, BUILD, 5);
   for (const s of samples) m.recordSample(s);
   return { text: await registry.metrics(), registry, m };
 }
@@ -56,7 +68,15 @@ t.test('the fixture sample as series', async (t) => {
   t.equal(valueOf(s, 'zombie_exporter_sample_errors_total', { source: 'loadavg' }), 0, 'present at 0');
   t.equal(valueOf(s, 'zombie_exporter_samples_total'), 1);
   t.equal(
-    valueOf(s, 'zombie_exporter_build_info', { version: '1.2.3', nodejs_version: 'v20.0.0', walker: 'native' }),
+    valueOf(s, 'zombie_exporter_build_info', {
+      version: '1.2.3',
+      revision: '0123abc',
+      branch: 'main',
+      nodejs_version: 'v20.0.0',
+      os: 'linux',
+      arch: 'x64',
+      walker: 'native',
+    }),
     1,
   );
   t.equal(valueOf(s, 'zombie_exporter_sample_interval_seconds'), 5);
@@ -151,7 +171,7 @@ t.test('PID usage unknown: its families absent (HELP and TYPE only), the zombie 
 
 t.test('failures count by source; source errors in a published sample count too', async (t) => {
   const registry = new Registry();
-  const m = new ExporterMetrics(registry, { version: 'x', nodejsVersion: 'y', walker: 'node' }, 1);
+  const m = new ExporterMetrics(registry, { ...BUILD, walker: 'node' }, 1);
   m.recordFailure('loadavg');
   m.recordFailure('loadavg');
   m.recordSample({ ...fixtureSample(), sourceErrors: [{ source: 'stat', message: 'read stat: EIO' }] });
@@ -194,7 +214,7 @@ t.test('comm is escaped in the exposition whatever it holds', async (t) => {
 
 t.test('render() matches registry.metrics() and reuses the sampled text until the next change', async (t) => {
   const registry = new Registry();
-  const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20', walker: 'native' }, 5);
+  const m = new ExporterMetrics(registry, BUILD, 5);
   m.recordSample(fixtureSample());
   const names = (text: string) =>
     parseExposition(text)
@@ -236,7 +256,7 @@ t.test('render() matches registry.metrics() and reuses the sampled text until th
 t.test('runtime families are reused for RUNTIME_TTL_MS, and the whole text with them', async (t) => {
   let now = 1_000_000;
   const registry = new Registry();
-  const m = new ExporterMetrics(registry, { version: '1', nodejsVersion: 'v20', walker: 'native' }, 5, () => now);
+  const m = new ExporterMetrics(registry, BUILD, 5, () => now);
   m.recordSample(fixtureSample());
   let runtimeRenders = 0;
   const original = registry.getSingleMetricAsString.bind(registry);
@@ -360,5 +380,89 @@ t.test(
       find(offSeries, 'proctable_zombies_by_cgroup').map((x) => [x.labels.cgroup, x.value]),
       [['other', 9]],
     );
+  },
+);
+
+t.test('OpenMetrics: the same series, counters under _total, no blank line, # EOF last', async (t) => {
+  const registry = new Registry();
+  const m = new ExporterMetrics(registry, BUILD, 5);
+  m.recordSample(fixtureSample());
+  const text = await m.render('text');
+  const om = await m.render('openmetrics');
+  t.match(om, /\n# EOF\n$/, 'ends with # EOF');
+  t.equal(om.split('\n').slice(0, -1).indexOf(''), -1, 'no blank line');
+  t.equal(om.match(/^# EOF$/gm)?.length, 1, 'one # EOF');
+  t.match(om, /^# TYPE proctable_zombies_appeared counter$/m, 'a counter family is named without _total');
+  t.match(om, /^proctable_zombies_appeared_total 9$/m, 'and its sample with it');
+  t.match(om, /^zombie_exporter_sample_duration_seconds_bucket\{le="1\.0"\} 1$/m, 'le is a canonical float');
+  // Every sample line is the text format's, but for le's spelling: the same series either way.
+  const samples = (s: string) =>
+    s
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#') && !/^(process_|nodejs_)/.test(l))
+      .map((l) => l.replace(/le="(\d+)\.0"/, 'le="$1"'))
+      .sort();
+  t.same(samples(om), samples(text), 'the same samples as the text format');
+  t.equal(await m.render('openmetrics'), om, 'cached: the same text until something changes');
+});
+
+t.test(
+  'processMetrics false (--web.disable-exporter-metrics): no process_* or nodejs_*, the rest as ever',
+  async (t) => {
+    const registry = new Registry();
+    const m = new ExporterMetrics(registry, BUILD, 5, Date.now, { processMetrics: false });
+    m.recordSample(fixtureSample());
+    for (const format of ['text', 'openmetrics'] as const) {
+      const out = await m.render(format);
+      t.notMatch(out, /^(# (HELP|TYPE) )?(process_|nodejs_)/m, `${format}: no process_* or nodejs_* family`);
+      t.match(out, /^proctable_zombies 9$/m, `${format}: the sampled families`);
+      t.match(out, /^zombie_exporter_build_info\{/m, `${format}: build info stays`);
+      t.match(out, /^zombie_exporter_scrapes_refused_total 0$/m, `${format}: the refused-scrapes count stays`);
+    }
+    t.notMatch(await m.render('text'), /\n\n\n/, 'no empty runtime part left behind');
+    t.equal(
+      registry.getMetricsAsArray().filter((x) => /^(process_|nodejs_)/.test(x.name)).length,
+      0,
+      'the collectors were never made',
+    );
+  },
+);
+
+t.test('refused scrapes: counted, shown within RUNTIME_TTL_MS, without rendering the sample again', async (t) => {
+  let now = 1_000_000;
+  const registry = new Registry();
+  const m = new ExporterMetrics(registry, BUILD, 5, () => now);
+  m.recordSample(fixtureSample());
+  const count = async () => valueOf(parseExposition(await m.render()), 'zombie_exporter_scrapes_refused_total');
+  t.equal(await count(), 0, 'present at 0');
+  let sampledRenders = 0;
+  const original = registry.getSingleMetricAsString.bind(registry);
+  registry.getSingleMetricAsString = (name: string) => {
+    if (name === 'proctable_zombies') sampledRenders++;
+    return original(name);
+  };
+  m.recordRefusedScrape();
+  m.recordRefusedScrape();
+  t.equal(await count(), 0, 'the runtime text is still within its TTL');
+  now += RUNTIME_TTL_MS;
+  t.equal(await count(), 2, 'then both are counted');
+  t.equal(sampledRenders, 0, 'the sampled families were not rendered again for it');
+});
+
+const promtoolTool = promtool();
+t.test(
+  'promtool check metrics accepts the text, with and without the exporter metrics',
+  { skip: 'skip' in promtoolTool ? promtoolTool.skip : false },
+  async (t) => {
+    for (const processMetrics of [true, false]) {
+      const m = new ExporterMetrics(new Registry(), BUILD, 5, Date.now, { processMetrics });
+      m.recordSample(fixtureSample());
+      const r = spawnSync((promtoolTool as { path: string }).path, ['check', 'metrics'], {
+        input: await m.render(),
+        encoding: 'utf8',
+      });
+      t.equal(r.status, 0, `processMetrics ${processMetrics}: ${r.stdout}${r.stderr}`);
+      t.equal(`${r.stdout}${r.stderr}`, '', 'no lint warnings');
+    }
   },
 );

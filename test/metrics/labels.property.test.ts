@@ -34,7 +34,11 @@ async function exposition(comms: string[], initComm: string): Promise<string> {
     init: { ...base.init!, comm: initComm },
   };
   const registry = new Registry();
-  new ExporterMetrics(registry, { version: 'x', nodejsVersion: 'v', walker: 'node' }, 5).recordSample(sample);
+  new ExporterMetrics(
+    registry,
+    { version: 'x', revision: 'r', branch: 'b', nodejsVersion: 'v', os: 'linux', arch: 'x64', walker: 'node' },
+    5,
+  ).recordSample(sample);
   return registry.metrics();
 }
 

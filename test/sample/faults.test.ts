@@ -174,7 +174,7 @@ t.test(
     const sampler = new Sampler({ take: () => collector.take(), intervalMs: 10, now: () => now });
     const metrics = new ExporterMetrics(
       new Registry(),
-      { version: 't', nodejsVersion: 'v', walker: 'node' },
+      { version: 't', revision: 'r', branch: 'b', nodejsVersion: 'v', os: 'linux', arch: 'x64', walker: 'node' },
       0.01,
       () => now,
     );
@@ -186,8 +186,7 @@ t.test(
       sampleIntervalMs: 10,
       version: 't',
       samples: sampler,
-      exposition: () => metrics.exposition(),
-      metricsContentType: metrics.contentType,
+      exposition: (format) => metrics.exposition(format),
       logger: createLogger('debug', 'logfmt', (l) => logs.push(l)),
       now: () => now,
     });
