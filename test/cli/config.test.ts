@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { FLAGS, helpText, parseCommandLine } from '../../src/cli/config.js';
 
@@ -159,5 +160,15 @@ t.test('bad input is one line naming the flag', async (t) => {
   ];
   for (const [argv, message] of cases) {
     t.throws(() => parseCommandLine(argv), { code: 'usage', message, exitCode: 2 }, argv.join(' '));
+  }
+});
+
+t.test("the README's flag table lists every flag", async (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    const row = new RegExp(`^\\| \`--${name.replace(/\./g, '\\.')}\` \\| ([^|]*) \\|`, 'm').exec(readme);
+    if (!t.ok(row, `--${name} has a row`)) continue;
+    const want = 'switch' in spec ? 'off' : spec.default === '' ? '(none)' : `\`${spec.default}\``;
+    t.equal(row![1]!.trim(), want, `--${name}: its default`);
   }
 });
