@@ -209,7 +209,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   if (values.help === true) return { kind: 'help' };
   if (values.version === true) return { kind: 'version' };
   type ValueFlag = { [K in FlagName]: (typeof FLAGS)[K] extends SwitchFlagSpec ? never : K }[FlagName];
-  // A flag given more than once that is not `multiple` keeps its last value, as kingpin does.
+  // A flag given more than once that is not `multiple` keeps its last value (kingpin would refuse it): a launcher
+  // may append an override to the flags it was given.
   const getAll = (name: ValueFlag): string[] => {
     const v = values[name] as string | string[] | undefined;
     return v === undefined ? [FLAGS[name].default] : typeof v === 'string' ? [v] : v;
