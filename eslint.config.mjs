@@ -12,6 +12,7 @@ export default tseslint.config(
       'dist-bench/',
       'dist-soak/',
       'build/',
+      'release/',
       'coverage/',
       '.tap/',
       'test/fixtures/',
