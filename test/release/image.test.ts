@@ -1,6 +1,5 @@
 // The OCI image (scripts/release/build-image.mjs) as the DaemonSet runs it: loaded with `podman load`, run in the
 // host's PID namespace as nobody, read-only, with a tmpfs /tmp. It must count a real leak's zombies on the host.
-// podman needs runc here (crun can't run on this VM's hybrid cgroups) and nofile/nproc ulimits it may set itself.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,18 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { find, parseExposition, valueOf } from '../helpers/exposition.js';
+import { containerSkip, PODMAN, ULIMITS } from '../helpers/podman.js';
 import { REPO, startLeak } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
-const has = (cmd: string) => spawnSync(cmd, ['--version']).status === 0;
-const missing = ['podman', 'runc', 'umoci'].filter((cmd) => !has(cmd));
-const skip =
-  process.getuid?.() !== 0 && !process.env.CI
-    ? 'needs root (podman with --pid=host)'
-    : missing.length > 0 && !process.env.CI
-      ? `${missing.join(', ')} not installed (Debian packages podman runc umoci)`
-      : false;
-const PODMAN = ['--runtime', 'runc'];
+const skip = containerSkip('podman with --pid=host', ['umoci']);
 
 t.test('the image: podman load, then run --pid=host as nobody, read-only', { skip, timeout: 240_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'zombie-exporter-image-'));
@@ -55,8 +47,7 @@ t.test('the image: podman load, then run --pid=host as nobody, read-only', { ski
       '--network=host',
       '--read-only',
       '--tmpfs=/tmp',
-      '--ulimit=nofile=4096:4096',
-      '--ulimit=nproc=4096:4096',
+      ...ULIMITS,
       '--cap-drop=all',
       reference,
       `--web.listen-address=127.0.0.1:${String(port)}`,
