@@ -2,12 +2,15 @@
 // targets (issue 4), printing one table. Every process it starts is killed by process group, whatever happens.
 // Usage: node dist-bench/bench/run.js [--quick] [--sizes=1000,10000,20000] [--load-seconds=10] [--soak-samples=10000]
 //        [--soak-warmup=5000]
-//        [--scenarios=walk,load,memory,soak,idle] (a subset, to work on one target) [--node-flags="--flag ..."]
+//        [--scenarios=walk,load,memory,soak,idle,executable] (a subset, to work on one target)
+//        [--node-flags="--flag ..."] [--executable-size=10000]
 
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +30,7 @@ const { values: opts } = parseArgs({
     'idle-seconds': { type: 'string' },
     scenarios: { type: 'string' },
     'node-flags': { type: 'string' },
+    'executable-size': { type: 'string' },
   },
 });
 const quick = opts.quick;
@@ -45,7 +49,7 @@ const [SOAK_N, SOAK_Z, SOAK_K] = (opts['soak-size'] ?? (quick ? '300,100,20' : '
   .map(Number) as [number, number, number];
 const IDLE_SECONDS = Number(opts['idle-seconds'] ?? (quick ? 10 : 60));
 const ROUNDS = quick ? 1 : 3;
-const SCENARIOS = ['walk', 'load', 'memory', 'soak', 'idle'] as const;
+const SCENARIOS = ['walk', 'load', 'memory', 'soak', 'idle', 'executable'] as const;
 const only = new Set((opts.scenarios ?? SCENARIOS.join(',')).split(','));
 for (const s of only) {
   if (!(SCENARIOS as readonly string[]).includes(s)) {
@@ -53,6 +57,7 @@ for (const s of only) {
     process.exit(2);
   }
 }
+const EXECUTABLE_SIZE = Number(opts['executable-size'] ?? (quick ? 1000 : 10_000));
 const MEMORY = quick ? ([1500, 500, 200] as const) : ([15_000, 5000, 2000] as const);
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -98,13 +103,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -607,6 +617,159 @@ async function idleScenario(): Promise<void> {
   }
 }
 
+/** How the exporter starts in the executable scenario: the command and the environment its launcher gives it. */
+interface Launcher {
+  name: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/** One start of a launcher: ms from spawn to the first /metrics with a sample in it, and RSS then. */
+async function timeStartUp(l: Launcher): Promise<{ firstMetricsMs: number; rss: number }> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawnGroup(l.command, [...l.args, `--web.listen-address=127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: l.env,
+  });
+  try {
+    await until(
+      `${l.name} to serve a sample`,
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+        return res.status === 200 && /^proctable_zombies \d/m.test(await res.text()) ? true : undefined;
+      },
+      60_000,
+      5,
+    );
+    return { firstMetricsMs: performance.now() - t0, rss: rssBytes(child.pid!) };
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Walks back to back (10 ms interval): whole-process CPU per sample over `samples` samples after 30, and RSS. */
+async function walkCost(l: Launcher, samples: number): Promise<{ cpuMs: number; rss: number }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawnGroup(
+    l.command,
+    [...l.args, `--web.listen-address=127.0.0.1:${port}`, '--sample.interval=10ms', '--cgroups.top=0'],
+    { stdio: ['ignore', 'ignore', 'ignore'], env: l.env },
+  );
+  try {
+    const count = () => metricValue(url, 'zombie_exporter_samples_total');
+    // Polled every 250 ms: a scrape renders the latest sample, and rendering each one would be measured as walking.
+    const warm = await until(
+      `${l.name} to warm up`,
+      async () => ((await count()) >= 30 ? count() : undefined),
+      60_000,
+      250,
+    );
+    const cpu0 = cpuSecondsPrecise(child.pid!);
+    const end = await until(
+      `${l.name} to take ${samples} samples`,
+      async () => {
+        const n = await count();
+        return n >= warm + samples ? n : undefined;
+      },
+      30 * 60_000,
+      250,
+    );
+    const cpuMs = ((cpuSecondsPrecise(child.pid!) - cpu0) * 1000) / (end - warm);
+    return { cpuMs, rss: rssBytes(child.pid!) };
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/**
+ * The single executable (npm run release) beside `node dist/main.js`, each as it is shipped: node with the shebang's
+ * flags; the executable with NODE_OPTIONS=--max-semi-space-size=1, as its systemd unit and image set it (it sets
+ * --no-allocation-site-pretenuring itself, and --single-threaded-gc cannot be applied to it). Start-up to the first
+ * /metrics with a sample, RSS, and whole-process CPU per sample walking back to back against the C floor.
+ */
+async function executableScenario(floorBin: string, populationBin: string): Promise<void> {
+  const n = EXECUTABLE_SIZE;
+  log(`single executable beside node dist/main.js at ${n} processes, ${ROUNDS} interleaved rounds`);
+  const { buildExecutable } = (await import(
+    fileURLToPath(new URL('../../scripts/release/build-executable.mjs', import.meta.url))
+  )) as {
+    buildExecutable: (options: { out: string }) => Promise<string>;
+  };
+  const out = mkdtempSync(join(tmpdir(), 'zombie-exporter-bench-sea-'));
+  const built = performance.now();
+  const exe = await buildExecutable({ out });
+  log(`built the executable in ${((performance.now() - built) / 1000).toFixed(1)} s (${mb(statSync(exe).size)})`);
+  const launchers: Launcher[] = [
+    {
+      name: 'node dist/main.js',
+      command: process.execPath,
+      args: [...EXPORTER_NODE_FLAGS, fileURLToPath(new URL('../../dist/main.js', import.meta.url))],
+      env: process.env,
+    },
+    // An empty environment but the unit's NODE_OPTIONS: what systemd gives it (no PATH, no node anywhere it looks).
+    { name: 'single executable', command: exe, args: [], env: { NODE_OPTIONS: '--max-semi-space-size=1' } },
+  ];
+  const pop = await startPopulation(populationBin, n, Math.round(n / 20), 10);
+  try {
+    const samples = Math.max(20, Math.round((quick ? 100_000 : 1_000_000) / n));
+    const floors: number[] = [];
+    const starts = launchers.map(() => [] as { firstMetricsMs: number; rss: number }[]);
+    const walks = launchers.map(() => [] as { cpuMs: number; rss: number }[]);
+    for (let r = 0; r < ROUNDS; r++) {
+      floors.push((await runJson<{ cpu_us: number }>(floorBin, ['/proc', String(samples)])).cpu_us / 1000);
+      for (const [i, l] of launchers.entries()) {
+        for (let s = 0; s < 3; s++) starts[i]!.push(await timeStartUp(l));
+        walks[i]!.push(await walkCost(l, samples));
+      }
+    }
+    const floor = median(floors);
+    const rows = [
+      ['launcher', 'first /metrics', 'RSS then', 'CPU/sample', 'C floor/walk', 'ratio', 'RSS walking'],
+      ...launchers.map((l, i) => {
+        const cpu = median(walks[i]!.map((w) => w.cpuMs));
+        return [
+          l.name,
+          ms(median(starts[i]!.map((s) => s.firstMetricsMs))),
+          mb(median(starts[i]!.map((s) => s.rss))),
+          ms(cpu),
+          ms(floor),
+          `${(cpu / floor).toFixed(2)}x`,
+          mb(median(walks[i]!.map((w) => w.rss))),
+        ];
+      }),
+    ];
+    printTable(rows);
+    const cpuOf = (i: number) => median(walks[i]!.map((w) => w.cpuMs));
+    const rssOf = (i: number) => median(walks[i]!.map((w) => w.rss));
+    const startOf = (i: number) => median(starts[i]!.map((s) => s.firstMetricsMs));
+    target(
+      `single executable's CPU per sample within 10% of node dist/main.js at ${n} processes`,
+      `${(cpuOf(1) / floor).toFixed(2)}x vs ${(cpuOf(0) / floor).toFixed(2)}x of the C floor`,
+      cpuOf(1) <= cpuOf(0) * 1.1,
+    );
+    target(
+      "single executable's RSS walking within 10% of node dist/main.js",
+      `${mb(rssOf(1))} vs ${mb(rssOf(0))}`,
+      rssOf(1) <= rssOf(0) * 1.1,
+    );
+    target(
+      'single executable serves its first sample no later than node dist/main.js',
+      `${ms(startOf(1))} vs ${ms(startOf(0))}`,
+      startOf(1) <= startOf(0) * 1.1,
+    );
+  } finally {
+    await pop.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 const floorBin = compileC('walk-floor');
 const populationBin = compileC('population');
 process.stdout.write(
@@ -618,6 +781,7 @@ try {
   if (only.has('memory')) await memoryScenario(populationBin);
   if (only.has('soak')) await soakScenario(populationBin);
   if (only.has('idle')) await idleScenario();
+  if (only.has('executable')) await executableScenario(floorBin, populationBin);
 } finally {
   killAll();
 }
