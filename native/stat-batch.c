@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proc-events.h"
+
 /* Each record: int32 pid, int32 n, then n bytes of the file when n >= 0; n < 0 is -errno of open, fstat or read, or
  * NOT_REGULAR when the file is no regular file (a FIFO or a device would block, or feed the parser junk). */
 #define RECORD_HEADER 8
@@ -188,5 +190,6 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "listPids", fn);
   napi_create_function(env, "exitNow", NAPI_AUTO_LENGTH, exit_now, NULL, &fn);
   napi_set_named_property(env, exports, "exitNow", fn);
+  register_proc_events(env, exports);
   return exports;
 }

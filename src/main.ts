@@ -74,6 +74,10 @@ async function main(argv: string[]): Promise<void> {
   const exporter = await serve(config, logger);
   for (const line of held) process.stderr.write(line);
   held = undefined;
+  if (exporter.sampleMode.whyNotEvents !== undefined)
+    logger.info('sampling by walking every process: no proc connector events', {
+      reason: exporter.sampleMode.whyNotEvents,
+    });
   if (config.systemdSocket) logger.info('serving the sockets systemd passed, instead of --web.listen-address');
   // One line per listener, as exporter-toolkit logs "Listening on" for each: every line says all there is to know.
   for (const { address, fd, fdName } of exporter.listeners) {
@@ -85,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
       procfs: config.procfsPath,
       interval_ms: config.sampleIntervalMs,
       walker: exporter.walker,
+      sample_mode: exporter.sampleMode.mode,
       version: VERSION,
     });
   }

@@ -19,6 +19,7 @@ import { createProcReader, type ProcReader } from './procfs/reader.js';
 import { BUILD_FACTS } from './runtime/build-facts.js';
 import { decideHostFacts, notAProcRoot } from './sample/host-facts.js';
 import { collectionDeadlineMs, SampleWorker } from './sample/sample-worker.js';
+import { decideSampleMode, type SampleModeDecision } from './sample/sample-mode.js';
 import { Sampler } from './sample/sampler.js';
 import { SampleHistory } from './snapshot/history.js';
 import { VERSION } from './version.js';
@@ -27,6 +28,8 @@ import type { SecureServing } from './web-config/secure-serving.js';
 export interface RunningExporter {
   /** How the walk reads stat files: `native` or `node` (node:fs, when the addon was not built). */
   walker: 'native' | 'node';
+  /** How samples find zombies (sample-mode.ts), and why not events when they were allowed but not possible. */
+  sampleMode: SampleModeDecision;
   app: FastifyInstance;
   sampler: Sampler;
   registry: Registry;
@@ -78,6 +81,14 @@ async function secureServing(config: Config, logger: Logger): Promise<SecureServ
   return new SecureServing(config.webConfigFile, logger);
 }
 
+/**
+ * The proc connector socket's receive buffer: at ~100 bytes an event and three events a process (fork, exec, exit),
+ * 8 MiB holds the churn of tens of thousands of processes between two drains (every 100 ms) before it overflows.
+ * Past rmem_max it takes CAP_NET_ADMIN (root has it); otherwise the kernel caps it at rmem_max, and overflows, which
+ * are counted and answered with a full walk, come sooner.
+ */
+const PROC_EVENTS_RECEIVE_BUFFER = 8 * 1024 * 1024;
+
 export async function serve(config: Config, logger: Logger): Promise<RunningExporter> {
   const targets = listenTargets(config);
   const web = await secureServing(config, logger);
@@ -112,6 +123,11 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   if (warning === undefined) logger.debug('proc root sees the host', viewFields);
   else logger.warn(warning, viewFields);
 
+  const sampleMode = decideSampleMode(config.sampleMode, view.pidNamespace);
+  if (config.sampleMode === 'events' && sampleMode.mode !== 'events')
+    throw new ExporterError('procfs', `--sample.mode=events: not possible here: ${sampleMode.whyNotEvents ?? ''}`);
+  metrics.setSampleMode(sampleMode.mode);
+
   // Walks run in a worker_thread: a scrape never waits behind one, however many processes the host has.
   const worker = new SampleWorker(
     {
@@ -120,6 +136,9 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
       sysfsPath: config.sysfsPath,
       cgroupsTop: config.cgroupsTop,
       pidNamespace: view.pidNamespace,
+      ...(sampleMode.mode === 'events' && {
+        procEvents: { receiveBufferBytes: PROC_EVENTS_RECEIVE_BUFFER, fullWalkIntervalMs: config.fullWalkIntervalMs },
+      }),
     },
     { deadlineMs: collectionDeadlineMs(config.sampleIntervalMs) },
   );
@@ -212,6 +231,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   }
   return {
     walker,
+    sampleMode,
     app,
     sampler,
     registry,

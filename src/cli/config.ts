@@ -24,6 +24,10 @@ export interface Config {
   readonly procfsPath: string;
   readonly sysfsPath: string;
   readonly sampleIntervalMs: number;
+  /** --sample.mode: auto (events where the kernel allows, else walk), walk, or events (refuse to start without). */
+  readonly sampleMode: SampleModeFlag;
+  /** --sample.full-walk-interval: in event mode, how often to walk every process anyway (the counts by state). */
+  readonly fullWalkIntervalMs: number;
   readonly topParents: number;
   readonly cgroupsTop: number;
   readonly logLevel: LogLevel;
@@ -32,6 +36,9 @@ export interface Config {
   readonly webConfigFile: string;
   readonly readHeaderTimeoutMs: number;
 }
+
+export const SAMPLE_MODES = ['auto', 'walk', 'events'] as const;
+export type SampleModeFlag = (typeof SAMPLE_MODES)[number];
 
 /** A flag that takes a value; `multiple` ones may be repeated, and every value counts (kingpin's Strings()). */
 interface ValueFlagSpec {
@@ -91,6 +98,16 @@ export const FLAGS = {
     default: '5s',
     placeholder: 'DURATION',
     help: 'How often to walk the proc root (Go duration: 500ms, 5s, 1m). Scrapes read the last sample.',
+  },
+  'sample.mode': {
+    default: 'auto',
+    placeholder: 'MODE',
+    help: "How samples find zombies: walk (every /proc/PID/stat each sample), events (the kernel's proc connector: a sample reads only what exited and the zombies known), or auto (events where the kernel allows it, else walk).",
+  },
+  'sample.full-walk-interval': {
+    default: '1m',
+    placeholder: 'DURATION',
+    help: 'In event mode, how often a sample walks every process anyway, for the counts by state (and after lost events, always).',
   },
   'zombies.top-parents': {
     default: '10',
@@ -246,6 +263,16 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     throw usageError(`--sample.interval: ${intervalText} is below the minimum of ${MIN_INTERVAL_MS}ms`);
   }
 
+  const sampleMode = oneOf('sample.mode', get('sample.mode'), SAMPLE_MODES);
+  const fullWalkText = get('sample.full-walk-interval');
+  const fullWalkIntervalMs = parseDuration(fullWalkText);
+  // One shorter than --sample.interval makes every sample a full walk: event mode then only dates exits exactly.
+  if (fullWalkIntervalMs === undefined || fullWalkIntervalMs < MIN_INTERVAL_MS) {
+    throw usageError(
+      `--sample.full-walk-interval: invalid duration "${fullWalkText}" (want e.g. 1m, at least ${MIN_INTERVAL_MS}ms)`,
+    );
+  }
+
   const headerTimeoutText = get('web.read-header-timeout');
   const readHeaderTimeoutMs = parseDuration(headerTimeoutText);
   if (readHeaderTimeoutMs === undefined || readHeaderTimeoutMs < 100 || readHeaderTimeoutMs > 3_600_000) {
@@ -280,6 +307,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       procfsPath,
       sysfsPath,
       sampleIntervalMs,
+      sampleMode,
+      fullWalkIntervalMs,
       topParents,
       cgroupsTop,
       logLevel: oneOf('log.level', get('log.level'), LOG_LEVELS),

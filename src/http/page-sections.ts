@@ -1,5 +1,6 @@
 // The live parts of the page, rendered from a Snapshot: summary cards, the last hour's charts, the zombie parents.
 
+import type { ExitTimeSource } from '../sample/sample.js';
 import type { HistoryPoints } from '../snapshot/history.js';
 import {
   counted,
@@ -87,7 +88,7 @@ ${renderChart({ ...common, id: 'chart-pids', title: 'PIDs in use', values: histo
 const withCode = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 
 /** The oldest zombie's age source, from the parent that holds it (the other bucket is counted from first sight). */
-function oldestSource(s: Snapshot): 'sched' | 'first_seen' {
+function oldestSource(s: Snapshot): ExitTimeSource {
   const oldest = s.parents.reduce<SnapshotParent | undefined>(
     (a, p) => (a === undefined || p.oldestAgeSeconds > a.oldestAgeSeconds ? p : a),
     undefined,

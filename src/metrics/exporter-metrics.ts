@@ -57,6 +57,7 @@ export class ExporterMetrics {
   private latest: Sample | undefined;
   private hostInfo: HostInfo | undefined;
   private procfsView: ProcRootView | undefined;
+  private sampleMode: 'walk' | 'events' | undefined;
   /** The projection of the inputs it was made from; made again when one of them is a new object or number. */
   private series: { inputs: readonly unknown[]; series: FamilySeries } | undefined;
   private readonly caches: Record<ExpositionFormat, ExpositionCache>;
@@ -169,6 +170,10 @@ export class ExporterMetrics {
     this.hostInfo = { ...info };
   }
 
+  setSampleMode(mode: 'walk' | 'events'): void {
+    this.sampleMode = mode;
+  }
+
   setProcfsView(view: ProcRootView): void {
     this.procfsView = { hidepid: view.hidepid, pidNamespace: view.pidNamespace };
   }
@@ -187,15 +192,26 @@ export class ExporterMetrics {
 
   /** What the sampled text is a function of, by identity (the counts by their one number that always moves). */
   private inputs(): readonly unknown[] {
-    return [this.latest, this.counts.attempted, this.hostInfo, this.procfsView];
+    return [this.latest, this.counts.attempted, this.hostInfo, this.procfsView, this.sampleMode];
   }
 
   /** Resets one family's prom-client metric as it renders and returns the series for the caller to set on it. */
   private resetFor(metric: Gauge | Counter, key: SampledKey): Series[] {
     const inputs = this.inputs();
     if (this.series === undefined || !sameInputs(this.series.inputs, inputs)) {
-      const { latest: sample, counts, build, intervalSeconds, hostInfo, procfsView } = this;
-      this.series = { inputs, series: sampleSeries({ sample, counts, build, intervalSeconds, hostInfo, procfsView }) };
+      const { latest: sample, counts, build, intervalSeconds, hostInfo, procfsView, sampleMode } = this;
+      this.series = {
+        inputs,
+        series: sampleSeries({
+          sample,
+          counts,
+          build,
+          intervalSeconds,
+          hostInfo,
+          procfsView,
+          ...(sampleMode && { sampleMode }),
+        }),
+      };
     }
     const series = this.series.series[key] ?? [];
     metric.reset();

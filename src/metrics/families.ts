@@ -11,6 +11,8 @@ export interface Family {
 }
 
 const LAST = 'As of the last sample.';
+/** What event mode can't follow from exits: the counts a walk of every process gives. */
+const FROM_FULL_WALK = 'In event mode (zombie_exporter_sample_mode), as of the last full walk.';
 
 const gauge = (name: string, help: string, labels: readonly string[] = []): Family => ({
   name,
@@ -83,9 +85,11 @@ export const FAMILIES = {
     'proctable_zombies_reparented_total',
     `Zombies seen under one parent and later under another (their parent died) since the exporter started. ${LAST}`,
   ),
-  processes: gauge('proctable_processes', `Processes (thread-group leaders) by kernel state letter. ${LAST}`, [
-    'state',
-  ]),
+  processes: gauge(
+    'proctable_processes',
+    `Processes (thread-group leaders) by kernel state letter. ${LAST} ${FROM_FULL_WALK}`,
+    ['state'],
+  ),
   pidsInUse: gauge(
     'proctable_pids_in_use',
     `Tasks holding a PID in the exporter's PID frame (threads and zombies included): loadavg's total on the host, the PID namespace's own tasks in a container view. ${LAST}`,
@@ -101,7 +105,7 @@ export const FAMILIES = {
   ),
   visibleTasks: gauge(
     'proctable_visible_tasks',
-    `Sum of num_threads over the processes the exporter can see; below pids_in_use under hidepid or a PID namespace. ${LAST}`,
+    `Sum of num_threads over the processes the exporter can see; below pids_in_use under hidepid or a PID namespace. ${LAST} ${FROM_FULL_WALK}`,
   ),
   pidMax: gauge('proctable_pid_max', `/proc/sys/kernel/pid_max: PIDs wrap at this value. ${LAST}`),
   threadsMax: gauge('proctable_threads_max', `/proc/sys/kernel/threads-max: the kernel's limit on tasks. ${LAST}`),
@@ -177,7 +181,7 @@ export const FAMILIES = {
   skippedPids: counter('zombie_exporter_skipped_pids_total', 'Pids skipped during walks, by reason.', ['reason']),
   zombieExitTimes: counter(
     'zombie_exporter_zombie_exit_times_total',
-    "Zombies dated, by where their exit time came from: sched (the kernel's record of the zombie's last run) or first_seen (this exporter's first sight).",
+    "Zombies dated, by where their exit time came from: event (the proc connector's exit event, exact), sched (the kernel's record of the zombie's last run) or first_seen (this exporter's first sight).",
     ['source'],
   ),
   skippedCgroups: counter(
@@ -189,6 +193,33 @@ export const FAMILIES = {
     'zombie_exporter_procfs_info',
     "The proc root's hidepid mount option and whether it shows the host's PID namespace, value 1; read at start-up.",
     ['hidepid', 'pid_namespace'],
+  ),
+  sampleMode: gauge(
+    'zombie_exporter_sample_mode',
+    "How samples find zombies, value 1, decided at start-up: walk (every /proc/PID/stat, each sample) or events (the kernel's proc connector: a sample reads the stat files of what exited and of the zombies known, and walks everything at start-up, after lost events and every --sample.full-walk-interval).",
+    ['mode'],
+  ),
+  sampleStatFiles: gauge(
+    'zombie_exporter_sample_stat_files',
+    `Stat files the last sample read: every process in a walk; in event mode the exits since the last sample, the zombies known and PID 1. ${LAST}`,
+  ),
+  fullWalks: counter(
+    'zombie_exporter_full_walks_total',
+    'Event mode: samples that walked every process, by reason: start (the first), lost_events (events were lost, so the walk resynchronises), interval (--sample.full-walk-interval).',
+    ['reason'],
+  ),
+  procEvents: counter(
+    'zombie_exporter_proc_events_total',
+    'Event mode: proc connector events received, by type: fork, exit, other (exec, comm, uid and the like, not used).',
+    ['type'],
+  ),
+  procEventsLost: counter(
+    'zombie_exporter_proc_events_lost_total',
+    "Event mode: events the kernel sent that never reached the exporter (gaps in each CPU's sequence numbers); each loss makes the next sample a full walk.",
+  ),
+  procEventsOverflows: counter(
+    'zombie_exporter_proc_events_overflows_total',
+    'Event mode: reads of the proc connector socket that found its buffer had overflowed (ENOBUFS).',
   ),
   scrapesRefused: counter(
     'zombie_exporter_scrapes_refused_total',

@@ -34,6 +34,8 @@ export interface SeriesInputs {
   intervalSeconds: number;
   hostInfo: HostInfo | undefined;
   procfsView: ProcRootView | undefined;
+  /** How samples find zombies, decided at start-up; undefined where nothing decided it (a one-shot inspect). */
+  sampleMode?: 'walk' | 'events';
 }
 
 export interface Series {
@@ -79,6 +81,13 @@ export function sampleSeries(inputs: SeriesInputs): FamilySeries {
     skippedPids: each('reason', counts.skippedPids),
     zombieExitTimes: each('source', counts.exitTimes),
     skippedCgroups: each('reason', counts.skippedCgroups),
+    sampleMode: inputs.sampleMode === undefined ? [] : [{ labels: { mode: inputs.sampleMode }, value: 1 }],
+    ...(inputs.sampleMode === 'events' && {
+      fullWalks: each('reason', counts.fullWalks),
+      procEvents: each('type', counts.procEvents),
+      procEventsLost: one(counts.procEventsLost),
+      procEventsOverflows: one(counts.procEventsOverflows),
+    }),
     procfsInfo:
       inputs.procfsView === undefined
         ? []
@@ -97,6 +106,7 @@ function sampledSeries(s: Sample | undefined): FamilySeries {
   const parents = s.topParents.map((p) => ({ pid: String(p.pid), comm: p.comm, p }));
   const other = { parent_pid: OTHER_PARENT, parent_comm: '' };
   return {
+    sampleStatFiles: one(s.collection.statFiles),
     zombies: one(s.zombies),
     zombieLeadersWithThreads: one(s.zombieLeadersWithThreads),
     zombiesByParent: [

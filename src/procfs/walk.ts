@@ -71,11 +71,32 @@ export class ProcessWalker {
     return result;
   }
 
+  /**
+   * Reads the stat files of the given pids only (event mode: the processes that exited and the zombies known), with
+   * the same skips and counts as a walk; a pid that is gone is a routine vanish.
+   */
+  walkPids(pids: readonly number[], visit: WalkVisitor): WalkResult {
+    const result: WalkResult = { processes: 0, skipped: emptySkipCounts(), skipDetails: [] };
+    if (this.reader.native) {
+      if (this.pids.length < pids.length) this.pids = new Int32Array(pids.length);
+      this.pids.set(pids);
+      this.readBatch(this.reader.native, this.pids.subarray(0, pids.length), visit, result);
+    } else {
+      this.readEach(pids, visit, result);
+    }
+    result.skipDetails.sort((a, b) => a.pid - b.pid);
+    return result;
+  }
+
   private walkEach(visit: WalkVisitor, result: WalkResult): void {
-    const buf = this.statBuf;
     const listing = this.reader.listPids();
     result.skipped.not_a_pid += listing.notPids;
-    for (const pid of listing.pids) {
+    this.readEach(listing.pids, visit, result);
+  }
+
+  private readEach(pids: Iterable<number>, visit: WalkVisitor, result: WalkResult): void {
+    const buf = this.statBuf;
+    for (const pid of pids) {
       let n: number;
       try {
         n = this.reader.readPidFile(pid, 'stat', buf);
@@ -94,7 +115,10 @@ export class ProcessWalker {
       count = native.listPids(this.pids, this.notPids);
     }
     result.skipped.not_a_pid += this.notPids[0]!;
-    const pids = this.pids.subarray(0, count);
+    this.readBatch(native, this.pids.subarray(0, count), visit, result);
+  }
+
+  private readBatch(native: NativeRootReader, pids: Int32Array, visit: WalkVisitor, result: WalkResult): void {
     const batch = (this.batch ??= Buffer.allocUnsafe(Math.max(BATCH_BYTES, RECORD_MAX_BYTES)));
     for (let from = 0; from < pids.length;) {
       const end = native.readStats(pids, from, batch);

@@ -15,6 +15,8 @@ export interface SampleWorkerData {
   cgroupsTop?: number;
   /** Whose PID namespace the proc root shows, read once at start-up (the PID frame). */
   pidNamespace?: 'host' | 'container' | 'unknown';
+  /** Event mode (sample-mode.ts decided it): the proc connector's receive buffer and the full walks' cadence. */
+  procEvents?: { receiveBufferBytes: number; fullWalkIntervalMs: number };
 }
 
 export interface SampleRequest {

@@ -2,6 +2,8 @@
 // sources, their failures, its skip reasons). Metrics, pages and JSON read only this; the readers below it have
 // their own words, and the sample is where theirs become these.
 
+import type { EventTotals, FullWalkReason } from './exit-events.js';
+
 /**
  * Where a sample reads from. The sample fails only without procfs_root (take-sample.ts decides that, not the
  * readers), and the previous one keeps being served; every other source only leaves out what needs it (loadavg,
@@ -134,8 +136,11 @@ export interface OtherParents {
   newestAgeSeconds: number;
 }
 
-/** Where a zombie's exit time came from: the kernel's record of its last run, or this exporter's first sight. */
-export type ExitTimeSource = 'sched' | 'first_seen';
+/**
+ * Where a zombie's exit time came from: the proc connector's exit event (event mode), the kernel's record of its
+ * last run, or this exporter's first sight.
+ */
+export type ExitTimeSource = 'event' | 'sched' | 'first_seen';
 
 /** Zombies by their parent's comm, for programs that run as many processes (worker pools, php-fpm). */
 export interface CommZombies {
@@ -207,7 +212,21 @@ export const ALWAYS_EXPORTED_STATES: readonly string[] = ['R', 'S', 'D', 'Z', 'T
 
 export const ZOMBIE_PIDS_PER_PARENT = 20;
 
+/** How a sample was collected: a walk of every process, or (event mode) the stat files the proc connector named. */
+export interface SampleCollection {
+  mode: 'walk' | 'events';
+  /** Whether this sample walked the whole proc root; in event mode, why (null when it read only what events named). */
+  fullWalk: boolean;
+  fullWalkReason: FullWalkReason | null;
+  /** Stat files read (processes plus pids skipped): O(processes) in a walk, O(exits + zombies) from events. */
+  statFiles: number;
+  /** Event mode: proc connector events since the last sample, and what was lost; null in walk mode. */
+  events: EventTotals | null;
+}
+
 export interface Sample {
+  /** How it was collected; processes, processesByState and visibleTasks are from the last full walk in event mode. */
+  collection: SampleCollection;
   /** Wall-clock time the walk started (ms since the epoch). */
   timestampMs: number;
   /**

@@ -11,6 +11,7 @@ import { MAX_CGROUPS } from '../sysfs/cgroup-walk.js';
 import type { SysfsReader } from '../sysfs/reader.js';
 import { CgroupPidsSelector } from './cgroup-pids.js';
 import { ExitClock } from './exit-clock.js';
+import type { ExitEvents, FullWalkReason } from './exit-events.js';
 import { readFrameCgroups } from './frame-cgroup.js';
 import { decideHostFacts, notAProcRoot } from './host-facts.js';
 import { ParentFacts } from './parent-facts.js';
@@ -42,6 +43,13 @@ export interface SampleTakerOptions {
   pidNamespace?: 'host' | 'container' | 'unknown';
   /** Wall clock in ms; injectable so tests can age zombies without waiting. */
   now?: () => number;
+  /**
+   * Event mode: the proc connector's exits. A sample then reads the stat files of the processes that exited and of
+   * the zombies it knows, plus PID 1; it walks everything at the first sample, after lost events, and every
+   * fullWalkIntervalMs (for the counts by state, which events can't give).
+   */
+  events?: ExitEvents;
+  fullWalkIntervalMs?: number;
 }
 
 export interface SampleTaker {
@@ -49,6 +57,13 @@ export interface SampleTaker {
   take(): Sample;
   /** How stat files are read: `native` (the addon, one call per batch of files) or `node` (node:fs, three per file). */
   readonly walkMethod: 'native' | 'node';
+}
+
+/** What a full walk counts that event mode carries to the samples after it. */
+interface WalkCounts {
+  processes: number;
+  processesByState: Record<string, number>;
+  visibleTasks: number;
 }
 
 export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
@@ -66,6 +81,18 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
   const cgroups =
     options.sysfs && cgroupsTop > 0 ? new CgroupPidsSelector(options.sysfs, cgroupsTop, 2 * MAX_CGROUPS) : undefined;
   let firstSampleMs: number | undefined;
+  let lastZombieLeaders: number[] = [];
+  const events = options.events;
+  const fullWalkIntervalMs = options.fullWalkIntervalMs ?? 60_000;
+  let lastFull: (WalkCounts & { atMs: number }) | undefined;
+  const fullWalkReason = (nowMs: number): FullWalkReason | null =>
+    lastFull === undefined
+      ? 'start'
+      : events?.lost
+        ? 'lost_events'
+        : nowMs - lastFull.atMs >= fullWalkIntervalMs
+          ? 'interval'
+          : null;
 
   return {
     walkMethod: walker.method,
@@ -76,15 +103,35 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
       const host = decideHostFacts(readHostFiles(reader), timestampMs);
       // This thread's own scheduler clock, read here, on the thread that reads the zombies' (exit-clock.ts).
       exitClock.begin(readThreadClock(reader), host.cpus);
-      tally.begin({ timestampMs, bootedAtMs: host.bootedAtMs });
-      const walk = walkOrFail(walker, tally);
-      // Before the sweep: a folder that is no proc root must not count every zombie seen so far as reaped.
+      events?.drain();
+      const reason = events === undefined ? 'start' : fullWalkReason(timestampMs);
+      tally.begin({
+        timestampMs,
+        bootedAtMs: host.bootedAtMs,
+        ...(events && { exitedAtMs: (tgid: number) => events.exitedAtMs(tgid) }),
+      });
+      const walk =
+        reason === null
+          ? walker.walkPids(eventPids(events!, tracker, lastZombieLeaders), tally.visit)
+          : walkOrFail(walker, tally);
       const pidDirectories = Object.entries(walk.skipped)
-        .filter(([reason]) => reason !== 'not_a_pid')
+        .filter(([r]) => r !== 'not_a_pid')
         .reduce((n, [, k]) => n + k, walk.processes);
-      const notProcfs = notAProcRoot(pidDirectories, host);
-      if (notProcfs !== undefined) throw new SourceFailure('procfs_root', notProcfs);
+      if (reason !== null) {
+        // Before the sweep: a folder that is no proc root must not count every zombie seen so far as reaped.
+        const notProcfs = notAProcRoot(pidDirectories, host);
+        if (notProcfs !== undefined) throw new SourceFailure('procfs_root', notProcfs);
+        lastFull = {
+          atMs: timestampMs,
+          processes: walk.processes,
+          processesByState: tally.processesByState(),
+          visibleTasks: tally.visibleTasks,
+        };
+      }
+      const counts: WalkCounts = lastFull!;
+      lastZombieLeaders = tally.zombieLeaderPids;
       tracker.sweep();
+      const eventCounts = events?.consumed(reason !== null) ?? null;
 
       // The cgroup walk never fails the sample: a missing hierarchy is a source error and empty cgroup metrics.
       const cg = cgroups?.select(timestampMs);
@@ -106,7 +153,7 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
       const frame = pidFrame({
         pidNamespace,
         kernelTasks: host.kernelTasks,
-        visibleTasks: tally.visibleTasks,
+        visibleTasks: counts.visibleTasks,
         pidMax: host.pidMax,
         threadsMax: host.threadsMax,
         frameCgroups: pidNamespace === 'container' && options.sysfs ? readFrameCgroups(reader, options.sysfs) : [],
@@ -114,11 +161,18 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
 
       firstSampleMs ??= timestampMs;
       return {
+        collection: {
+          mode: events === undefined ? 'walk' : 'events',
+          fullWalk: reason !== null,
+          fullWalkReason: events === undefined ? null : reason,
+          statFiles: pidDirectories,
+          events: eventCounts,
+        },
         timestampMs,
         firstSampleMs,
         durationSeconds: (performance.now() - started) / 1000,
-        processes: walk.processes,
-        processesByState: tally.processesByState(),
+        processes: counts.processes,
+        processesByState: counts.processesByState,
         zombies: tally.zombies.length,
         zombieLeadersWithThreads: tally.zombieLeadersWithThreads,
         zombieParents: tally.parents.size,
@@ -133,7 +187,7 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
         exitTimeSources: { ...tally.exitTimes },
         ...frame,
         kernelTasks: host.kernelTasks,
-        visibleTasks: tally.visibleTasks,
+        visibleTasks: counts.visibleTasks,
         pidMax: host.pidMax,
         threadsMax: host.threadsMax,
         forksTotal: host.forksTotal,
@@ -155,6 +209,19 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
       };
     },
   };
+}
+
+/**
+ * The stat files a sample in event mode reads: PID 1 (its comm, state and CPU), every zombie the last sample saw
+ * (gone, or no longer a zombie, means reaped; a new ppid, reparented), the zombie leaders whose threads still ran, and
+ * every thread group that exited since.
+ */
+function eventPids(events: ExitEvents, tracker: ZombieTracker, zombieLeaders: readonly number[]): number[] {
+  const pids = new Set<number>([1]);
+  for (const pid of tracker.pids()) pids.add(pid);
+  for (const pid of zombieLeaders) pids.add(pid);
+  for (const pid of events.exited()) pids.add(pid);
+  return [...pids];
 }
 
 /** PID 1's comm is in the walk already; every other parent's is read (and kept a minute) by ParentFacts. */

@@ -52,6 +52,8 @@ export interface WalkClock {
   timestampMs: number;
   /** Wall-clock time of boot (from /proc/uptime), which stat's start times count from; null when unknown. */
   bootedAtMs: number | null;
+  /** In event mode, when a thread group last exited, from the proc connector: a new zombie's exact exit time. */
+  exitedAtMs?: (tgid: number) => number | undefined;
 }
 
 /**
@@ -64,12 +66,14 @@ export class WalkTally {
   visibleTasks = 0;
   /** Leaders in state Z whose other threads still run: not reapable, not counted as zombies. */
   zombieLeadersWithThreads = 0;
+  /** Their pids: event mode reads them again each sample, until their last thread's exit makes them zombies. */
+  zombieLeaderPids: number[] = [];
   init: InitStat | null = null;
   zombies: SeenZombie[] = [];
   /** Keyed by parent pid, in the order parents were first met. */
   parents = new Map<number, ParentTally>();
   /** New zombies of this walk by where their exit time came from. */
-  exitTimes: Record<ExitTimeSource, number> = { sched: 0, first_seen: 0 };
+  exitTimes: Record<ExitTimeSource, number> = { event: 0, sched: 0, first_seen: 0 };
   private clock: WalkClock = { timestampMs: 0, bootedAtMs: null };
 
   constructor(
@@ -84,10 +88,11 @@ export class WalkTally {
     this.stateCounts.fill(0);
     this.visibleTasks = 0;
     this.zombieLeadersWithThreads = 0;
+    this.zombieLeaderPids = [];
     this.init = null;
     this.zombies = [];
     this.parents = new Map();
-    this.exitTimes = { sched: 0, first_seen: 0 };
+    this.exitTimes = { event: 0, sched: 0, first_seen: 0 };
   }
 
   readonly visit: WalkVisitor = (f: StatFields, b: Buffer): void => {
@@ -105,6 +110,7 @@ export class WalkTally {
     if (f.state !== 'Z') return;
     if (f.numThreads > 1) {
       this.zombieLeadersWithThreads++;
+      this.zombieLeaderPids.push(f.pid);
       return;
     }
     const now = this.clock.timestampMs;
@@ -138,15 +144,18 @@ export class WalkTally {
    */
   private date(f: StatFields, b: Buffer): TrackedZombie {
     const now = this.clock.timestampMs;
-    const exitedAt = this.exitFromSched(f, b);
+    // The proc connector's event is the exit itself; the sched estimate is for zombies from before it listened.
+    const fromEvent = this.clock.exitedAtMs?.(f.pid);
+    const source: ExitTimeSource = fromEvent === undefined ? 'sched' : 'event';
+    const exitedAt = fromEvent ?? this.exitFromSched(f, b);
     if (exitedAt === undefined) {
       this.exitTimes.first_seen++;
       return this.tracker.add(f.pid, f.startTimeTicks, f.ppid, now, now, 'first_seen');
     }
     const started =
       this.clock.bootedAtMs === null ? -Infinity : this.clock.bootedAtMs + (f.startTimeTicks * 1000) / USER_HZ;
-    this.exitTimes.sched++;
-    return this.tracker.add(f.pid, f.startTimeTicks, f.ppid, now, Math.min(now, Math.max(started, exitedAt)), 'sched');
+    this.exitTimes[source]++;
+    return this.tracker.add(f.pid, f.startTimeTicks, f.ppid, now, Math.min(now, Math.max(started, exitedAt)), source);
   }
 
   private exitFromSched(f: StatFields, b: Buffer): number | undefined {

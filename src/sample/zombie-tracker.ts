@@ -95,6 +95,11 @@ export class ZombieTracker {
     this.generation++;
   }
 
+  /** The pids of the zombies tracked: event mode reads each again every sample (gone or alive means reaped). */
+  pids(): IterableIterator<number> {
+    return this.seen.keys();
+  }
+
   /** Zombies currently tracked (after a sweep: the last sample's). */
   get size(): number {
     return this.seen.size;

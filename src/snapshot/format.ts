@@ -1,5 +1,7 @@
 // Text for numbers the page and inspect both show: ages, age bounds, percentages, counted nouns.
 
+import type { ExitTimeSource } from '../sample/sample.js';
+
 export function formatAge(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
@@ -8,18 +10,18 @@ export function formatAge(seconds: number): string {
 }
 
 /**
- * How long a parent's oldest zombie has been one, as well as it is known. An age from the kernel's record of the
- * zombie's last run (source sched) is its age. One counted from first sight is exact to an interval when the zombie
+ * How long a parent's oldest zombie has been one, as well as it is known. An age from its exit event (source event)
+ * or the kernel's record of the zombie's last run (source sched) is its age. One counted from first sight is exact to an interval when the zombie
  * appeared while watching, only a lower bound (≥) when it was already there at the first sample, or in a one-shot
  * look; its process's start time gives an upper bound (≤), since it exited after it started.
  */
 export function zombieAgeText(
   ageSeconds: number,
-  source: 'sched' | 'first_seen' | undefined,
+  source: ExitTimeSource | undefined,
   startedSecondsAgo: number | null | undefined,
   watchingSeconds: number,
 ): string {
-  if (source === 'sched') return formatAge(ageSeconds);
+  if (source === 'sched' || source === 'event') return formatAge(ageSeconds);
   if (watchingSeconds > 0 && ageSeconds < watchingSeconds) return formatAge(ageSeconds);
   const bounds: string[] = [];
   if (watchingSeconds > 0) bounds.push(`≥${formatAge(ageSeconds)}`);
