@@ -2,7 +2,7 @@
 // targets (issue 4), printing one table. Every process it starts is killed by process group, whatever happens.
 // Usage: node dist-bench/bench/run.js [--quick] [--sizes=1000,10000,20000] [--load-seconds=10] [--soak-samples=10000]
 //        [--soak-warmup=5000]
-//        [--scenarios=walk,load,memory,soak,idle,executable] (a subset, to work on one target)
+//        [--scenarios=walk,load,memory,soak,idle,executable,events] (a subset, to work on one target)
 //        [--node-flags="--flag ..."] [--executable-size=10000]
 
 import { spawnSync } from 'node:child_process';
@@ -49,7 +49,7 @@ const [SOAK_N, SOAK_Z, SOAK_K] = (opts['soak-size'] ?? (quick ? '300,100,20' : '
   .map(Number) as [number, number, number];
 const IDLE_SECONDS = Number(opts['idle-seconds'] ?? (quick ? 10 : 60));
 const ROUNDS = quick ? 1 : 3;
-const SCENARIOS = ['walk', 'load', 'memory', 'soak', 'idle', 'executable'] as const;
+const SCENARIOS = ['walk', 'load', 'memory', 'soak', 'idle', 'executable', 'events'] as const;
 const only = new Set((opts.scenarios ?? SCENARIOS.join(',')).split(','));
 for (const s of only) {
   if (!(SCENARIOS as readonly string[]).includes(s)) {
@@ -770,6 +770,226 @@ async function executableScenario(floorBin: string, populationBin: string): Prom
   }
 }
 
+/** The exporter (dist/main.js) in one sample mode, sampling every second: whole-process CPU per sample and what it read. */
+async function modeCost(
+  mode: 'walk' | 'events',
+  samples: number,
+): Promise<{ cpuMs: number; sampleMs: number; statFiles: number; fullWalks: number }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawnGroup(
+    process.execPath,
+    [
+      ...EXPORTER_NODE_FLAGS,
+      fileURLToPath(new URL('../../dist/main.js', import.meta.url)),
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--sample.interval=1s',
+      `--sample.mode=${mode}`,
+      '--cgroups.top=0',
+    ],
+    { stdio: ['ignore', 'ignore', 'ignore'] },
+  );
+  try {
+    const count = () => metricValue(url, 'zombie_exporter_samples_total');
+    const durations = async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const v = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return {
+        sum: v('zombie_exporter_sample_duration_seconds_sum'),
+        n: v('zombie_exporter_sample_duration_seconds_count'),
+      };
+    };
+    // After the host-info worker's one-shot start-up and the first (full) samples.
+    await until(`${mode} to warm up`, async () => ((await count()) >= 3 ? true : undefined), 60_000, 100);
+    // No scrape inside the window: each renders the exposition, and would be counted as sampling.
+    const d0 = await durations();
+    const cpu0 = cpuSecondsPrecise(child.pid!);
+    await new Promise((r) => setTimeout(r, samples * 1000));
+    const cpu1 = cpuSecondsPrecise(child.pid!);
+    const d1 = await durations();
+    const cpuMs = ((cpu1 - cpu0) * 1000) / (d1.n - d0.n);
+    const sampleMs = ((d1.sum - d0.sum) * 1000) / (d1.n - d0.n);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const fullWalks = [...text.matchAll(/^zombie_exporter_full_walks_total\{[^}]*\} (\S+)$/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+    return { cpuMs, sampleMs, statFiles: await metricValue(url, 'zombie_exporter_sample_stat_files'), fullWalks };
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Exit times from the proc connector against the clock each child reads as its last act (CLOCK_MONOTONIC both). */
+async function exitTimeErrors(children: number): Promise<number[]> {
+  const { openProcEvents } = await import('../src/procfs/proc-events.js');
+  const opened = openProcEvents(32 << 20);
+  if (!opened.ok) throw new Error(opened.reason);
+  try {
+    const script = [
+      'import os, time',
+      'out = []',
+      `for i in range(${children}):`,
+      '    r, w = os.pipe()',
+      '    pid = os.fork()',
+      '    if pid == 0:',
+      '        os.close(r); os.write(w, repr(time.monotonic()).encode()); os._exit(0)',
+      '    os.close(w); at = float(os.read(r, 64)); os.close(r); os.waitpid(pid, 0)',
+      '    out.append(f"{pid}:{at}")',
+      'print(os.getpid(), " ".join(out))',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+    const [parent, ...pairs] = r.stdout.trim().split(' ');
+    const want = new Map(pairs.map((p) => p.split(':').map(Number) as [number, number]));
+    const forked = new Set<number>();
+    const errors: number[] = [];
+    opened.listener.drain((e) => {
+      if (e.what === 'fork' && e.parentTgid === Number(parent)) forked.add(e.pid);
+      else if (e.what === 'exit' && forked.delete(e.pid) && want.has(e.pid))
+        errors.push(e.monotonicMs - want.get(e.pid)! * 1000);
+    });
+    return errors;
+  } finally {
+    opened.listener.close();
+  }
+}
+
+/**
+ * Event mode against the walk and the C floor at each size, with 50 exits a second (10 parents re-creating 5 zombies
+ * each every second): the exporter at a 1 s interval in each mode, the sample's own time on the worker thread
+ * (zombie_exporter_sample_duration_seconds: the walk, or the drain and the reads events name, with the host files and
+ * the top parents either way) against the C floor, the whole process's CPU per sample (the 100 ms drains between
+ * samples, the hand-over to the main thread, prom-client's own monitors), and the stat files a sample read; then exit
+ * times against the children's own clock, and a fork storm.
+ */
+async function eventsScenario(floorBin: string, populationBin: string): Promise<void> {
+  const samples = quick ? 5 : 20;
+  log(`event mode beside the walk at ${SIZES.join(', ')} processes with 50 exits/s, ${samples} samples at 1 s each`);
+  const rows: string[][] = [
+    [
+      'processes',
+      'C floor CPU',
+      'walk: sample',
+      'ratio',
+      'events: sample',
+      'ratio',
+      'vs walk',
+      'whole process CPU/sample (walk / events)',
+      'stat files (walk / events)',
+    ],
+  ];
+  for (const n of SIZES) {
+    const pop = await startPopulation(populationBin, n, 50, 10, 1000);
+    try {
+      const floor =
+        (await runJson<{ cpu_us: number }>(floorBin, ['/proc', String(Math.max(10, Math.round(200_000 / n)))])).cpu_us /
+        1000;
+      const walk = await modeCost('walk', samples);
+      const ev = await modeCost('events', samples);
+      rows.push([
+        String(n),
+        ms(floor),
+        ms(walk.sampleMs),
+        `${(walk.sampleMs / floor).toFixed(2)}x`,
+        ms(ev.sampleMs),
+        `${(ev.sampleMs / floor).toFixed(3)}x`,
+        `${(ev.sampleMs / walk.sampleMs).toFixed(3)}x`,
+        `${ms(walk.cpuMs)} / ${ms(ev.cpuMs)}`,
+        `${walk.statFiles} / ${ev.statFiles}`,
+      ]);
+      if (n >= 20_000)
+        target(
+          `event mode sample at most 0.1x of the C floor at ${n} processes`,
+          `${(ev.sampleMs / floor).toFixed(3)}x (${ms(ev.sampleMs)} vs ${ms(floor)}; whole process ${ms(ev.cpuMs)} vs ${ms(walk.cpuMs)} walking)`,
+          ev.sampleMs <= 0.1 * floor,
+        );
+    } finally {
+      await pop.stop();
+    }
+  }
+  printTable(rows);
+
+  const errors = (await exitTimeErrors(quick ? 50 : 500)).sort((a, b) => a - b);
+  const worst = Math.max(...errors.map(Math.abs));
+  printTable([
+    ['children', "exit event after the child's last clock reading: min", 'median', 'max'],
+    [String(errors.length), ms(errors[0]!), ms(median(errors)), ms(errors.at(-1)!)],
+  ]);
+  target("exit times within 10 ms of the children's own clock", `worst ${ms(worst)} of ${errors.length}`, worst <= 10);
+
+  // A fork storm while the exporter runs in event mode, 200 zombies held meanwhile: whatever it lost, the books
+  // must balance and the zombies be counted exactly once the storm is over.
+  const pop = await startPopulation(populationBin, 1000, 200, 10);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawnGroup(
+    process.execPath,
+    [
+      ...EXPORTER_NODE_FLAGS,
+      fileURLToPath(new URL('../../dist/main.js', import.meta.url)),
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--sample.interval=1s',
+      '--sample.mode=events',
+      '--cgroups.top=0',
+      '--zombies.top-parents=1000',
+    ],
+    { stdio: ['ignore', 'ignore', 'ignore'] },
+  );
+  try {
+    await until('event mode to start', async () =>
+      (await metricValue(url, 'zombie_exporter_samples_total')) >= 2 ? true : undefined,
+    );
+    const storms = Array.from({ length: 4 }, () =>
+      spawnGroup(
+        'python3',
+        [
+          '-c',
+          `import os\nfor _ in range(${quick ? 5000 : 25000}):\n    pid = os.fork()\n    if pid == 0: os._exit(0)\n    os.waitpid(pid, 0)`,
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+    await Promise.all(storms.map((s) => (s.exitCode === null ? once(s, 'exit') : Promise.resolve())));
+    const s0 = await metricValue(url, 'zombie_exporter_samples_total');
+    await until('two samples after the storm', async () =>
+      (await metricValue(url, 'zombie_exporter_samples_total')) >= s0 + 2 ? true : undefined,
+    );
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const v = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    const lost = v(/^zombie_exporter_proc_events_lost_total (\S+)$/m);
+    const overflows = v(/^zombie_exporter_proc_events_overflows_total (\S+)$/m);
+    const resyncs = v(/^zombie_exporter_full_walks_total\{reason="lost_events"\} (\S+)$/m);
+    const zombies = v(/^proctable_zombies (\S+)$/m);
+    const appeared = v(/^proctable_zombies_appeared_total (\S+)$/m);
+    const reaped = v(/^proctable_zombies_reaped_total (\S+)$/m);
+    const events = v(/^zombie_exporter_proc_events_total\{type="exit"\} (\S+)$/m);
+    printTable([
+      ['storm forks', 'exit events', 'lost', 'overflows', 'resync walks', 'zombies', 'appeared - reaped'],
+      [
+        String(4 * (quick ? 5000 : 25000)),
+        String(events),
+        String(lost),
+        String(overflows),
+        String(resyncs),
+        String(zombies),
+        String(appeared - reaped),
+      ],
+    ]);
+    target(
+      'after a fork storm in event mode: every lost event answered by a walk, the zombies exact',
+      `${lost} lost, ${overflows} overflows, ${resyncs} resync walks; ${zombies} zombies (200 held), appeared - reaped ${appeared - reaped}`,
+      zombies >= 200 && appeared - reaped === zombies && (lost + overflows === 0 || resyncs >= 1),
+    );
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+    await pop.stop();
+  }
+}
+
 const floorBin = compileC('walk-floor');
 const populationBin = compileC('population');
 process.stdout.write(
@@ -782,6 +1002,7 @@ try {
   if (only.has('soak')) await soakScenario(populationBin);
   if (only.has('idle')) await idleScenario();
   if (only.has('executable')) await executableScenario(floorBin, populationBin);
+  if (only.has('events')) await eventsScenario(floorBin, populationBin);
 } finally {
   killAll();
 }

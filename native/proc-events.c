@@ -1,9 +1,8 @@
 /* The kernel's proc connector (netlink NETLINK_CONNECTOR, group CN_IDX_PROC): one event for every fork, exec and exit
  * on the host, each with the monotonic time it happened. The sample worker drains it between samples so that a
  * sample need read only the stat files of processes that exited and of the zombies it already knows, not every
- * process's (src/procfs/proc-events.ts). Like stat-batch.c it decides nothing: it copies fork and exit events into
- * fixed records in a buffer the caller owns, counts the rest, and reports loss, which the caller answers with a full
- * walk.
+ * process's (src/procfs/proc-events.ts). Like stat-batch.c it decides nothing: it copies each event into a fixed
+ * record in a buffer the caller owns and reports loss, which the caller answers with a full walk.
  *
  * Loss is counted two ways. recv() failing with ENOBUFS says the socket's buffer overflowed and the kernel dropped
  * messages. And every event carries its CPU and that CPU's sequence number, which the kernel increments for each
@@ -24,10 +23,11 @@
 
 #include "proc-events.h"
 
-/* Each record, 40 bytes, little-endian as the host: u32 what (PROC_EVENT_FORK or PROC_EVENT_EXIT), u32 cpu,
- * i32 pid, i32 tgid, i32 parent pid, i32 parent tgid, u32 exit code (wait status), u32 exit signal,
- * f64 timestamp in ms of CLOCK_MONOTONIC. For a fork, pid/tgid are the child's. */
-#define RECORD_BYTES 40
+/* Each record, 48 bytes, little-endian as the host: u32 what (the kernel's PROC_EVENT_* code), u32 cpu, u32 that
+ * CPU's sequence number, i32 pid, i32 tgid, i32 parent pid, i32 parent tgid, u32 exit code (wait status), u32 exit
+ * signal, 4 bytes unused, f64 timestamp in ms of CLOCK_MONOTONIC. For a fork, pid/tgid are the child's; for other
+ * kinds (exec, comm, uid...) the pids are zero: only their number and time are kept. */
+#define RECORD_BYTES 48
 /* CPUs whose sequence numbers are followed; an event from a CPU beyond it is never counted as a gap. */
 #define MAX_CPUS 4096
 #define RECV_BYTES 65536
@@ -169,10 +169,9 @@ static void put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put_i32(uint8_t *p, int32_t v) { memcpy(p, &v, 4); }
 
 /* procEventsRead(handle, out: Buffer, counts: Float64Array): number
- * Reads what the socket holds, without waiting, writing a record per fork and exit event until `out` has no room for
- * the messages of another recv. Returns the records written. Adds to counts: [0] events of other kinds, [1] events
- * lost by sequence gaps, [2] recv()s that failed with ENOBUFS, [3] set to 1 when it stopped with `out` full (call
- * again), else 0. */
+ * Reads what the socket holds, without waiting, writing a record per event until `out` has no room for the messages
+ * of another recv. Returns the records written. Adds to counts: [1] events lost by sequence gaps, [2] recv()s that
+ * failed with ENOBUFS; sets [3] to 1 when it stopped with `out` full (call again), else 0. [0] is unused. */
 static napi_value read_events(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -223,7 +222,8 @@ static napi_value read_events(napi_env env, napi_callback_info info) {
       if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC || cn->len < sizeof(struct proc_event)) continue;
       struct proc_event *ev = (struct proc_event *)cn->data;
       /* The kernel's answers to LISTEN and IGNORE (anyone's: they are multicast) take a number from the CPU's
-       * sequence too on current kernels; older ones sent them with cpu -1, which no CPU's sequence follows. */
+       * sequence too on current kernels (older ones sent them with cpu -1, which no CPU's sequence follows); they
+       * are no event, so no record. */
       if (ev->cpu < MAX_CPUS) {
         if (l->seen[ev->cpu]) {
           uint32_t gap = cn->seq - l->seq[ev->cpu] - 1;
@@ -233,31 +233,28 @@ static napi_value read_events(napi_env env, napi_callback_info info) {
         l->seen[ev->cpu] = 1;
         l->seq[ev->cpu] = cn->seq;
       }
+      if (ev->what == PROC_EVENT_NONE) continue;
       uint8_t *r = out + records * RECORD_BYTES;
-      if (ev->what == PROC_EVENT_FORK) {
-        put_u32(r, PROC_EVENT_FORK);
-        put_i32(r + 8, ev->event_data.fork.child_pid);
-        put_i32(r + 12, ev->event_data.fork.child_tgid);
-        put_i32(r + 16, ev->event_data.fork.parent_pid);
-        put_i32(r + 20, ev->event_data.fork.parent_tgid);
-        put_u32(r + 24, 0);
-        put_u32(r + 28, 0);
-      } else if (ev->what == PROC_EVENT_EXIT) {
-        put_u32(r, PROC_EVENT_EXIT);
-        put_i32(r + 8, ev->event_data.exit.process_pid);
-        put_i32(r + 12, ev->event_data.exit.process_tgid);
-        /* The parent's pid and tgid: zero on kernels before they were added to the event (4.18). */
-        put_i32(r + 16, ev->event_data.exit.parent_pid);
-        put_i32(r + 20, ev->event_data.exit.parent_tgid);
-        put_u32(r + 24, ev->event_data.exit.exit_code);
-        put_u32(r + 28, ev->event_data.exit.exit_signal);
-      } else {
-        if (ev->what != PROC_EVENT_NONE) counts[0] += 1;
-        continue;
-      }
+      memset(r, 0, RECORD_BYTES);
+      put_u32(r, ev->what);
       put_u32(r + 4, ev->cpu);
+      put_u32(r + 8, cn->seq);
+      if (ev->what == PROC_EVENT_FORK) {
+        put_i32(r + 12, ev->event_data.fork.child_pid);
+        put_i32(r + 16, ev->event_data.fork.child_tgid);
+        put_i32(r + 20, ev->event_data.fork.parent_pid);
+        put_i32(r + 24, ev->event_data.fork.parent_tgid);
+      } else if (ev->what == PROC_EVENT_EXIT) {
+        put_i32(r + 12, ev->event_data.exit.process_pid);
+        put_i32(r + 16, ev->event_data.exit.process_tgid);
+        /* The parent's pid and tgid: zero on kernels before they were added to the event (4.18). */
+        put_i32(r + 20, ev->event_data.exit.parent_pid);
+        put_i32(r + 24, ev->event_data.exit.parent_tgid);
+        put_u32(r + 28, ev->event_data.exit.exit_code);
+        put_u32(r + 32, ev->event_data.exit.exit_signal);
+      }
       double ms = (double)ev->timestamp_ns / 1e6;
-      memcpy(r + 32, &ms, 8);
+      memcpy(r + 40, &ms, 8);
       records++;
     }
   }

@@ -123,7 +123,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
   if (warning === undefined) logger.debug('proc root sees the host', viewFields);
   else logger.warn(warning, viewFields);
 
-  const sampleMode = decideSampleMode(config.sampleMode, view.pidNamespace);
+  const sampleMode = decideSampleMode(config.sampleMode, view);
   if (config.sampleMode === 'events' && sampleMode.mode !== 'events')
     throw new ExporterError('procfs', `--sample.mode=events: not possible here: ${sampleMode.whyNotEvents ?? ''}`);
   metrics.setSampleMode(sampleMode.mode);

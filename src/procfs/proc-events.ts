@@ -10,12 +10,15 @@ export const PROC_EVENT_FORK = 0x00000001;
 export const PROC_EVENT_EXIT = 0x80000000;
 
 /** One record as native/proc-events.c writes it. */
-export const EVENT_RECORD_BYTES = 40;
+export const EVENT_RECORD_BYTES = 48;
 
 export interface ProcEvent {
-  what: 'fork' | 'exit';
+  /** fork and exit in full; any other kind (exec, comm, uid, ...) only by its number and time. */
+  what: 'fork' | 'exit' | 'other';
   cpu: number;
-  /** The task: for a fork the child, for an exit the task that exited (a thread when pid !== tgid). */
+  /** The CPU's sequence number: the kernel numbers every event it sends, per CPU. */
+  seq: number;
+  /** The task: for a fork the child, for an exit the task that exited (a thread when pid !== tgid); else 0. */
   pid: number;
   tgid: number;
   parentPid: number;
@@ -32,6 +35,7 @@ export function parseEventRecords(buf: Buffer, count: number, visit: (e: Readonl
   const e: ProcEvent = {
     what: 'exit',
     cpu: 0,
+    seq: 0,
     pid: 0,
     tgid: 0,
     parentPid: 0,
@@ -42,16 +46,16 @@ export function parseEventRecords(buf: Buffer, count: number, visit: (e: Readonl
   };
   for (let i = 0, at = 0; i < count; i++, at += EVENT_RECORD_BYTES) {
     const what = buf.readUInt32LE(at);
-    if (what !== PROC_EVENT_FORK && what !== PROC_EVENT_EXIT) continue;
-    e.what = what === PROC_EVENT_FORK ? 'fork' : 'exit';
+    e.what = what === PROC_EVENT_FORK ? 'fork' : what === PROC_EVENT_EXIT ? 'exit' : 'other';
     e.cpu = buf.readUInt32LE(at + 4);
-    e.pid = buf.readInt32LE(at + 8);
-    e.tgid = buf.readInt32LE(at + 12);
-    e.parentPid = buf.readInt32LE(at + 16);
-    e.parentTgid = buf.readInt32LE(at + 20);
-    e.exitCode = buf.readUInt32LE(at + 24);
-    e.exitSignal = buf.readUInt32LE(at + 28);
-    e.monotonicMs = buf.readDoubleLE(at + 32);
+    e.seq = buf.readUInt32LE(at + 8);
+    e.pid = buf.readInt32LE(at + 12);
+    e.tgid = buf.readInt32LE(at + 16);
+    e.parentPid = buf.readInt32LE(at + 20);
+    e.parentTgid = buf.readInt32LE(at + 24);
+    e.exitCode = buf.readUInt32LE(at + 28);
+    e.exitSignal = buf.readUInt32LE(at + 32);
+    e.monotonicMs = buf.readDoubleLE(at + 40);
     visit(e);
   }
 }
@@ -62,10 +66,8 @@ interface NativeProcEvents {
   procEventsClose(handle: unknown): void;
 }
 
-/** What one drain read besides the fork and exit events it handed over. */
+/** What one drain found lost, besides the events it handed over. */
 export interface DrainCounts {
-  /** Events of other kinds (exec, comm, uid, ...): counted, not kept. */
-  other: number;
   /** Events the kernel sent that never reached the socket: the gaps in each CPU's sequence numbers. */
   lost: number;
   /** recv() calls that failed with ENOBUFS: the socket's buffer overflowed. */
@@ -73,7 +75,7 @@ export interface DrainCounts {
 }
 
 export interface ProcEventListener {
-  /** Reads everything queued, without waiting, handing each fork and exit event to `visit`. */
+  /** Reads everything queued, without waiting, handing each event to `visit` (the object is reused). */
   drain(visit: (e: Readonly<ProcEvent>) => void): DrainCounts;
   close(): void;
 }
@@ -81,7 +83,7 @@ export interface ProcEventListener {
 /** Why event mode can't run here, or the listener. */
 export type OpenResult = { ok: true; listener: ProcEventListener } | { ok: false; reason: string };
 
-/** Room for 64 recv()s of events per native call: a fork storm is drained in a few calls, in a fixed buffer. */
+/** Room for about 40 recv()s of events per native call: a fork storm is drained in a few calls, in a fixed buffer. */
 const OUT_BYTES = 1024 * 1024;
 
 /**
@@ -112,7 +114,7 @@ export function openProcEvents(receiveBufferBytes: number): OpenResult {
           const records = n.procEventsRead(handle, out, counts);
           parseEventRecords(out, records, visit);
         } while (counts[3] === 1);
-        return { other: counts[0]!, lost: counts[1]!, overflows: counts[2]! };
+        return { lost: counts[1]!, overflows: counts[2]! };
       },
       close() {
         n.procEventsClose(handle);

@@ -34,8 +34,8 @@ export class ExitEvents {
   constructor(private readonly listener: ProcEventListener) {}
 
   private readonly visit = (e: Readonly<ProcEvent>): void => {
-    if (e.what === 'fork') {
-      this.totals.fork++;
+    if (e.what !== 'exit') {
+      this.totals[e.what]++;
       return;
     }
     this.totals.exit++;
@@ -53,7 +53,6 @@ export class ExitEvents {
     // ktime_get_ns() is CLOCK_MONOTONIC, and so is process.hrtime: one offset turns an event's time into wall clock.
     this.clockOffsetMs = Date.now() - Number(process.hrtime.bigint()) / 1e6;
     const counts: DrainCounts = this.listener.drain(this.visit);
-    this.totals.other += counts.other;
     this.totals.lost += counts.lost;
     this.totals.overflows += counts.overflows;
     if (counts.lost > 0 || counts.overflows > 0) this.markLost();

@@ -20,14 +20,17 @@ export interface SampleModeDecision {
  */
 export function decideSampleMode(
   flag: SampleModeFlag,
-  pidNamespace: ProcRootView['pidNamespace'],
+  view: ProcRootView,
   open: (receiveBufferBytes: number) => OpenResult = openProcEvents,
 ): SampleModeDecision {
   if (flag === 'walk') return { mode: 'walk' };
-  if (pidNamespace !== 'host') {
+  // A folder that is no proc mount (a copy, a fixture tree) shows pids that no event is about.
+  if (view.hidepid === 'unknown')
+    return { mode: 'walk', whyNotEvents: 'the proc root is not a proc mount this process can identify' };
+  if (view.pidNamespace !== 'host') {
     return {
       mode: 'walk',
-      whyNotEvents: `the proc root shows ${pidNamespace === 'container' ? "a container's" : 'an unknown'} PID namespace, and proc connector events carry the host's pids`,
+      whyNotEvents: `the proc root shows ${view.pidNamespace === 'container' ? "a container's" : 'an unknown'} PID namespace, and proc connector events carry the host's pids`,
     };
   }
   const probe = open(0);
