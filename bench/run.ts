@@ -919,8 +919,17 @@ async function eventsScenario(floorBin: string, populationBin: string): Promise<
   ]);
   target("exit times within 10 ms of the children's own clock", `worst ${ms(worst)} of ${errors.length}`, worst <= 10);
 
-  // A fork storm while the exporter runs in event mode, 200 zombies held meanwhile: whatever it lost, the books
-  // must balance and the zombies be counted exactly once the storm is over.
+  // A fork storm while the exporter runs in event mode, 200 zombies held meanwhile: with the shipped buffer, and with
+  // one too small for it (so events are lost); either way the books must balance and the zombies be exact after.
+  const stormRows: string[][] = [
+    ['buffer', 'storm forks', 'exit events', 'lost', 'overflows', 'resync walks', 'zombies', 'appeared - reaped'],
+  ];
+  for (const buffer of [8 * 1024 * 1024, 65_536]) stormRows.push(await stormRun(populationBin, buffer));
+  printTable(stormRows);
+}
+
+async function stormRun(populationBin: string, bufferBytes: number): Promise<string[]> {
+  const forks = quick ? 5000 : 25_000;
   const pop = await startPopulation(populationBin, 1000, 200, 10);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -932,30 +941,28 @@ async function eventsScenario(floorBin: string, populationBin: string): Promise<
       `--web.listen-address=127.0.0.1:${port}`,
       '--sample.interval=1s',
       '--sample.mode=events',
+      `--sample.events-buffer-bytes=${bufferBytes}`,
       '--cgroups.top=0',
       '--zombies.top-parents=1000',
     ],
     { stdio: ['ignore', 'ignore', 'ignore'] },
   );
   try {
-    await until('event mode to start', async () =>
-      (await metricValue(url, 'zombie_exporter_samples_total')) >= 2 ? true : undefined,
-    );
+    const samples = () => metricValue(url, 'zombie_exporter_samples_total');
+    await until('event mode to start', async () => ((await samples()) >= 2 ? true : undefined));
     const storms = Array.from({ length: 4 }, () =>
       spawnGroup(
         'python3',
         [
           '-c',
-          `import os\nfor _ in range(${quick ? 5000 : 25000}):\n    pid = os.fork()\n    if pid == 0: os._exit(0)\n    os.waitpid(pid, 0)`,
+          `import os\nfor _ in range(${forks}):\n    pid = os.fork()\n    if pid == 0: os._exit(0)\n    os.waitpid(pid, 0)`,
         ],
         { stdio: 'ignore' },
       ),
     );
     await Promise.all(storms.map((s) => (s.exitCode === null ? once(s, 'exit') : Promise.resolve())));
-    const s0 = await metricValue(url, 'zombie_exporter_samples_total');
-    await until('two samples after the storm', async () =>
-      (await metricValue(url, 'zombie_exporter_samples_total')) >= s0 + 2 ? true : undefined,
-    );
+    const s0 = await samples();
+    await until('three samples after the storm', async () => ((await samples()) >= s0 + 3 ? true : undefined));
     const text = await (await fetch(`${url}/metrics`)).text();
     const v = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
     const lost = v(/^zombie_exporter_proc_events_lost_total (\S+)$/m);
@@ -964,24 +971,22 @@ async function eventsScenario(floorBin: string, populationBin: string): Promise<
     const zombies = v(/^proctable_zombies (\S+)$/m);
     const appeared = v(/^proctable_zombies_appeared_total (\S+)$/m);
     const reaped = v(/^proctable_zombies_reaped_total (\S+)$/m);
-    const events = v(/^zombie_exporter_proc_events_total\{type="exit"\} (\S+)$/m);
-    printTable([
-      ['storm forks', 'exit events', 'lost', 'overflows', 'resync walks', 'zombies', 'appeared - reaped'],
-      [
-        String(4 * (quick ? 5000 : 25000)),
-        String(events),
-        String(lost),
-        String(overflows),
-        String(resyncs),
-        String(zombies),
-        String(appeared - reaped),
-      ],
-    ]);
+    const exits = v(/^zombie_exporter_proc_events_total\{type="exit"\} (\S+)$/m);
     target(
-      'after a fork storm in event mode: every lost event answered by a walk, the zombies exact',
+      `after a fork storm in event mode, ${bufferBytes}-byte buffer: every loss answered by a walk, the zombies exact`,
       `${lost} lost, ${overflows} overflows, ${resyncs} resync walks; ${zombies} zombies (200 held), appeared - reaped ${appeared - reaped}`,
       zombies >= 200 && appeared - reaped === zombies && (lost + overflows === 0 || resyncs >= 1),
     );
+    return [
+      `${bufferBytes} B`,
+      String(4 * forks),
+      String(exits),
+      String(lost),
+      String(overflows),
+      String(resyncs),
+      String(zombies),
+      String(appeared - reaped),
+    ];
   } finally {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');

@@ -81,14 +81,6 @@ async function secureServing(config: Config, logger: Logger): Promise<SecureServ
   return new SecureServing(config.webConfigFile, logger);
 }
 
-/**
- * The proc connector socket's receive buffer: at ~100 bytes an event and three events a process (fork, exec, exit),
- * 8 MiB holds the churn of tens of thousands of processes between two drains (every 100 ms) before it overflows.
- * Past rmem_max it takes CAP_NET_ADMIN (root has it); otherwise the kernel caps it at rmem_max, and overflows, which
- * are counted and answered with a full walk, come sooner.
- */
-const PROC_EVENTS_RECEIVE_BUFFER = 8 * 1024 * 1024;
-
 export async function serve(config: Config, logger: Logger): Promise<RunningExporter> {
   const targets = listenTargets(config);
   const web = await secureServing(config, logger);
@@ -137,7 +129,7 @@ export async function serve(config: Config, logger: Logger): Promise<RunningExpo
       cgroupsTop: config.cgroupsTop,
       pidNamespace: view.pidNamespace,
       ...(sampleMode.mode === 'events' && {
-        procEvents: { receiveBufferBytes: PROC_EVENTS_RECEIVE_BUFFER, fullWalkIntervalMs: config.fullWalkIntervalMs },
+        procEvents: { receiveBufferBytes: config.eventsBufferBytes, fullWalkIntervalMs: config.fullWalkIntervalMs },
       }),
     },
     { deadlineMs: collectionDeadlineMs(config.sampleIntervalMs) },

@@ -28,6 +28,8 @@ export interface Config {
   readonly sampleMode: SampleModeFlag;
   /** --sample.full-walk-interval: in event mode, how often to walk every process anyway (the counts by state). */
   readonly fullWalkIntervalMs: number;
+  /** --sample.events-buffer-bytes: the proc connector socket's receive buffer in event mode. */
+  readonly eventsBufferBytes: number;
   readonly topParents: number;
   readonly cgroupsTop: number;
   readonly logLevel: LogLevel;
@@ -108,6 +110,11 @@ export const FLAGS = {
     default: '1m',
     placeholder: 'DURATION',
     help: 'In event mode, how often a sample walks every process anyway, for the counts by state (and after lost events, always).',
+  },
+  'sample.events-buffer-bytes': {
+    default: String(8 * 1024 * 1024),
+    placeholder: 'BYTES',
+    help: "In event mode, the proc connector socket's receive buffer: what it holds between two reads (every 100 ms) before events are lost and a full walk resynchronises. Past net.core.rmem_max only as root (CAP_NET_ADMIN).",
   },
   'zombies.top-parents': {
     default: '10',
@@ -273,6 +280,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     );
   }
 
+  const bufferText = get('sample.events-buffer-bytes');
+  const eventsBufferBytes = /^\d+$/.test(bufferText) ? Number(bufferText) : NaN;
+  if (!(eventsBufferBytes >= 4096 && eventsBufferBytes <= 1 << 30)) {
+    throw usageError(
+      `--sample.events-buffer-bytes: invalid value "${bufferText}" (want a number of bytes from 4096 to 1073741824)`,
+    );
+  }
+
   const headerTimeoutText = get('web.read-header-timeout');
   const readHeaderTimeoutMs = parseDuration(headerTimeoutText);
   if (readHeaderTimeoutMs === undefined || readHeaderTimeoutMs < 100 || readHeaderTimeoutMs > 3_600_000) {
@@ -309,6 +324,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       sampleIntervalMs,
       sampleMode,
       fullWalkIntervalMs,
+      eventsBufferBytes,
       topParents,
       cgroupsTop,
       logLevel: oneOf('log.level', get('log.level'), LOG_LEVELS),

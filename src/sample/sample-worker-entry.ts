@@ -24,7 +24,11 @@ const taker = createSampleTaker({
  * Between samples the socket is drained every 100 ms, so its buffer holds 100 ms of events rather than a whole
  * interval's; a drain with nothing queued is one recv() that fails with EAGAIN.
  */
-if (events) setInterval(() => events.drain(), 100).unref();
+if (events) {
+  setInterval(() => events.drain(), 100).unref();
+  // The subscription ends with the thread (the addon's finalizer closes it too, when the thread's heap is torn down).
+  process.once('exit', () => events.close());
+}
 
 /** The listener, or undefined (samples then walk, and say so in their collection mode) when the kernel refuses now. */
 function openExitEvents(receiveBufferBytes: number): ExitEvents | undefined {

@@ -36,7 +36,7 @@ t.test('the settings the issue asks for, and none that would hide processes', as
     ['NoNewPrivileges', 'yes'],
     ['CapabilityBoundingSet', ''],
     ['AmbientCapabilities', ''],
-    ['RestrictAddressFamilies', 'AF_INET AF_INET6 AF_UNIX'],
+    ['RestrictAddressFamilies', 'AF_INET AF_INET6 AF_UNIX AF_NETLINK'],
     ['ProtectProc', 'default'],
     ['ProcSubset', 'all'],
   ]) {

@@ -7,12 +7,21 @@ import { decideSampleMode } from '../../src/sample/sample-mode.js';
 import type { ProcRootView } from '../../src/sample/sample.js';
 
 const host: ProcRootView = { hidepid: 'off', pidNamespace: 'host' };
-function probe(result: 'ok' | string) {
+/** A probe that opens (`ok`) or refuses with the reason given. */
+function probe(result: string) {
   const calls = { opened: 0, closed: 0 };
   const open = (): OpenResult => {
     calls.opened++;
     return result === 'ok'
-      ? { ok: true, listener: { drain: () => ({ lost: 0, overflows: 0 }), close: () => void calls.closed++ } }
+      ? {
+          ok: true,
+          listener: {
+            drain: () => ({ lost: 0, overflows: 0 }),
+            close: () => {
+              calls.closed++;
+            },
+          },
+        }
       : { ok: false, reason: result };
   };
   return { open, calls };
