@@ -26,6 +26,13 @@ export interface SoakOptions {
   /** Processes forking short-lived children that never become zombies (pid turnover). */
   spawners?: number;
   scrapers?: number;
+  /**
+   * Event mode: the exporter runs on the host, beside the generator's PID namespace, with --sample.mode=events, so
+   * it follows the generator's zombies from the proc connector. Its counts are then the host's: run it on a quiet host, where nothing else makes zombies.
+   */
+  events?: boolean;
+  /** Event mode: --sample.events-buffer-bytes, small to force lost events and the walks that answer them. */
+  eventsBufferBytes?: number;
   log?: (line: string) => void;
 }
 
@@ -45,6 +52,8 @@ export interface SoakReport {
    */
   heapUsed: { start: number; end: number };
   external: { start: number; end: number };
+  /** Event mode: events lost and the full walks that answered them; null in walk mode. */
+  events: { lost: number; overflows: number; resyncWalks: number } | null;
   generated: number;
   reapedByGenerator: number;
   appeared: number;
@@ -101,9 +110,33 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       // gone
     }
   };
+  // Event mode: the exporter runs on the host, beside the generator's namespace (setns can't go back up to the host's
+  // PID namespace from inside it), in a process group of its own; the generator's child is then a sleep.
+  let exporter: ChildProcess | undefined;
+  const killExporter = () => {
+    try {
+      if (exporter?.pid) process.kill(-exporter.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  };
   process.once('exit', killGroup);
+  process.once('exit', killExporter);
   try {
     const churn = compileChurn(dir);
+    const exporterCommand = [
+      process.execPath,
+      ...shippedNodeFlags(),
+      `${REPO}dist/main.js`,
+      '--web.listen-address=127.0.0.1:0',
+      `--sample.interval=${o.intervalMs}ms`,
+      ...(o.events
+        ? [
+            '--sample.mode=events',
+            ...(o.eventsBufferBytes ? [`--sample.events-buffer-bytes=${o.eventsBufferBytes}`] : []),
+          ]
+        : []),
+    ];
     child = spawn(
       'unshare',
       [
@@ -117,24 +150,29 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         String(o.holdMaxMs),
         String(o.spawners),
         '--',
-        process.execPath,
-        ...shippedNodeFlags(),
-        `${REPO}dist/main.js`,
-        '--web.listen-address=127.0.0.1:0',
-        `--sample.interval=${o.intervalMs}ms`,
+        ...(o.events ? ['sleep', '86400'] : exporterCommand),
       ],
       { detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const exited = once(child, 'exit');
+    if (o.events)
+      exporter = spawn(exporterCommand[0]!, exporterCommand.slice(1), {
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    const logging = exporter ?? child;
+    const exporterExited = exporter ? once(exporter, 'exit') : undefined;
     let stderr = '';
-    child.stderr!.setEncoding('utf8');
+    logging.stderr!.setEncoding('utf8');
     const address = await new Promise<string>((resolve, reject) => {
-      child!.stderr!.on('data', (c: string) => {
+      logging.stderr!.on('data', (c: string) => {
         stderr = (stderr + c).slice(-20_000);
         const m = /msg=listening address=(\S+)/.exec(stderr);
         if (m) resolve(m[1]!);
       });
-      void exited.then(() => reject(new Error(`the namespace exited before the exporter listened: ${stderr}`)));
+      void (exporterExited ?? exited).then(() =>
+        reject(new Error(`the exporter exited before it listened: ${stderr}`)),
+      );
     });
     const lines = createInterface({ input: child.stdout! });
     const replies: string[] = [];
@@ -166,13 +204,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (;;) {
       try {
         base = await scrape();
-        if (count(base, 'zombie_exporter_host_info') === 1 && single(base, 'proctable_zombies') === 0) break;
+        // In event mode the host's zombies are counted too: a quiet host has none, or a few that stay put.
+        if (count(base, 'zombie_exporter_host_info') === 1 && (o.events || single(base, 'proctable_zombies') === 0))
+          break;
       } catch {
         // no sample yet
       }
       if (Date.now() > until) throw new Error('no quiet baseline within 30 s');
       await sleep(100);
     }
+    const zombies0 = single(base, 'proctable_zombies');
     const appeared0 = single(base, 'proctable_zombies_appeared_total');
     const reaped0 = single(base, 'proctable_zombies_reaped_total');
     const samples0 = single(base, 'zombie_exporter_samples_total');
@@ -199,8 +240,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (byParent !== zombies) failures.add('sum', `sum(by_parent) ${byParent} != proctable_zombies ${zombies}`);
       const appeared = single(s, 'proctable_zombies_appeared_total');
       const reaped = single(s, 'proctable_zombies_reaped_total');
-      if (appeared - appeared0 - (reaped - reaped0) !== zombies) {
-        failures.add('balance', `appeared ${appeared - appeared0} - reaped ${reaped - reaped0} != zombies ${zombies}`);
+      if (appeared - appeared0 - (reaped - reaped0) !== zombies - zombies0) {
+        failures.add(
+          'balance',
+          `appeared ${appeared - appeared0} - reaped ${reaped - reaped0} != zombies ${zombies} - ${zombies0} at the start`,
+        );
       }
       const last = lastAppeared.get(scraperId) ?? appeared0;
       if (appeared < last)
@@ -262,7 +306,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (;;) {
       end = await scrape();
       const settled =
-        single(end, 'proctable_zombies') === 0 &&
+        single(end, 'proctable_zombies') === zombies0 &&
         single(end, 'proctable_zombies_reaped_total') - reaped0 >= reapedByGenerator;
       if (settled || Date.now() > settleUntil) break;
       await sleep(o.intervalMs);
@@ -275,6 +319,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (reapedCounted !== reapedByGenerator)
       failures.add('count', `the exporter counted ${reapedCounted} reaped, the generator reaped ${reapedByGenerator}`);
     const samples = single(end, 'zombie_exporter_samples_total') - samples0;
+    const events = o.events
+      ? {
+          lost: single(end, 'zombie_exporter_proc_events_lost_total'),
+          overflows: single(end, 'zombie_exporter_proc_events_overflows_total'),
+          resyncWalks:
+            end.find((x) => x.name === 'zombie_exporter_full_walks_total' && x.labels.includes('"lost_events"'))
+              ?.value ?? 0,
+        }
+      : null;
+    const mode = end.find((x) => x.name === 'zombie_exporter_sample_mode')?.labels ?? '';
+    if (o.events && !mode.includes('"events"')) failures.add('mode', `not in event mode (${mode})`);
+    if (events && events.lost + events.overflows > 0 && events.resyncWalks === 0)
+      failures.add('resync', `${events.lost} events lost and no full walk answered them`);
     const sampleErrors = sum(end, 'zombie_exporter_sample_errors_total');
     if (sampleErrors > 0) failures.add('samples', `${sampleErrors} sample errors`);
     const rssVerdict = judgeRss(rss, durationSeconds);
@@ -285,10 +342,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       );
 
     child.stdin!.end('quit\n');
-    const exit = await Promise.race([
-      new Promise<string>((resolve) => lines.on('line', (l) => l.startsWith('exporter exited') && resolve(l))),
-      sleep(15_000).then(() => 'exporter did not exit within 15 s'),
-    ]);
+    let exit: string;
+    if (exporter && exporterExited) {
+      exporter.kill('SIGTERM');
+      exit = await Promise.race([
+        exporterExited.then(([code, signal]) =>
+          signal ? `exporter exited signal ${String(signal)}` : `exporter exited code ${String(code)}`,
+        ),
+        sleep(15_000).then(() => 'exporter did not exit within 15 s'),
+      ]);
+    } else {
+      exit = await Promise.race([
+        new Promise<string>((resolve) => lines.on('line', (l) => l.startsWith('exporter exited') && resolve(l))),
+        sleep(15_000).then(() => 'exporter did not exit within 15 s'),
+      ]);
+    }
     if (exit !== 'exporter exited code 0') failures.add('exit', exit);
     await Promise.race([exited, sleep(15_000)]);
     return {
@@ -300,6 +368,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       scrapes,
       healthChecks,
       rss: rssVerdict,
+      events,
       heapUsed: tenths(heap.map((h) => h.heapUsed)),
       external: tenths(heap.map((h) => h.external)),
       generated,
@@ -311,7 +380,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
   } finally {
     killGroup();
+    killExporter();
     process.removeListener('exit', killGroup);
+    process.removeListener('exit', killExporter);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -332,6 +403,11 @@ export function formatReport(r: SoakReport): string {
   return [
     `soak: ${r.ok ? 'PASS' : 'FAIL'}`,
     `  duration ${r.durationSeconds.toFixed(1)} s, ${r.samples} samples (${r.sampleErrors} errors), ${r.scrapes} scrapes, ${r.healthChecks} health checks`,
+    ...(r.events
+      ? [
+          `  event mode: ${r.events.lost} events lost, ${r.events.overflows} overflows, ${r.events.resyncWalks} full walks to resynchronise`,
+        ]
+      : []),
     `  zombies generated ${r.generated}, appeared ${r.appeared}; reaped by the generator ${r.reapedByGenerator}, counted reaped ${r.reapedCounted}; at most ${r.peakZombies} at once`,
     `  RSS start ${mib(r.rss.start)}, end ${mib(r.rss.end)}, min ${mib(r.rss.min)}, max ${mib(r.rss.max)}; second half ${mib(r.rss.settledStart)} -> ${mib(r.rss.settledEnd)}, slope ${r.rss.slopeMiBPerMinute.toFixed(2)} MiB/min (${r.rss.flat ? 'flat' : 'GROWING'}: ${r.rss.rule})`,
     `  main heap used ${mib(r.heapUsed.start)} -> ${mib(r.heapUsed.end)}, external ${mib(r.external.start)} -> ${mib(r.external.end)} (first and last tenth)`,
