@@ -5,7 +5,7 @@
 //        [--scenarios=walk,load,memory,soak,idle,executable,events] (a subset, to work on one target)
 //        [--node-flags="--flag ..."] [--executable-size=10000]
 
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -770,25 +770,28 @@ async function executableScenario(floorBin: string, populationBin: string): Prom
   }
 }
 
-/** The exporter (dist/main.js) in one sample mode, sampling every second: whole-process CPU per sample and what it read. */
-async function modeCost(
-  mode: 'walk' | 'events',
-  samples: number,
-): Promise<{ cpuMs: number; sampleMs: number; statFiles: number; fullWalks: number }> {
+/** The built exporter (dist/main.js) with the shipped node flags on a free loopback port, in its own process group. */
+async function startBuilt(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const child = spawnGroup(
     process.execPath,
     [
       ...EXPORTER_NODE_FLAGS,
       fileURLToPath(new URL('../../dist/main.js', import.meta.url)),
       `--web.listen-address=127.0.0.1:${port}`,
-      '--sample.interval=1s',
-      `--sample.mode=${mode}`,
-      '--cgroups.top=0',
+      ...args,
     ],
     { stdio: ['ignore', 'ignore', 'ignore'] },
   );
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** The exporter (dist/main.js) in one sample mode, sampling every second: whole-process CPU per sample and what it read. */
+async function modeCost(
+  mode: 'walk' | 'events',
+  samples: number,
+): Promise<{ cpuMs: number; sampleMs: number; statFiles: number; fullWalks: number }> {
+  const { child, url } = await startBuilt(['--sample.interval=1s', `--sample.mode=${mode}`, '--cgroups.top=0']);
   try {
     const count = () => metricValue(url, 'zombie_exporter_samples_total');
     const durations = async () => {
@@ -931,22 +934,13 @@ async function eventsScenario(floorBin: string, populationBin: string): Promise<
 async function stormRun(populationBin: string, bufferBytes: number): Promise<string[]> {
   const forks = quick ? 5000 : 25_000;
   const pop = await startPopulation(populationBin, 1000, 200, 10);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawnGroup(
-    process.execPath,
-    [
-      ...EXPORTER_NODE_FLAGS,
-      fileURLToPath(new URL('../../dist/main.js', import.meta.url)),
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--sample.interval=1s',
-      '--sample.mode=events',
-      `--sample.events-buffer-bytes=${bufferBytes}`,
-      '--cgroups.top=0',
-      '--zombies.top-parents=1000',
-    ],
-    { stdio: ['ignore', 'ignore', 'ignore'] },
-  );
+  const { child, url } = await startBuilt([
+    '--sample.interval=1s',
+    '--sample.mode=events',
+    `--sample.events-buffer-bytes=${bufferBytes}`,
+    '--cgroups.top=0',
+    '--zombies.top-parents=1000',
+  ]);
   try {
     const samples = () => metricValue(url, 'zombie_exporter_samples_total');
     await until('event mode to start', async () => ((await samples()) >= 2 ? true : undefined));

@@ -30,10 +30,10 @@ export interface ProcEvent {
   monotonicMs: number;
 }
 
-/** Calls `visit` with each of the first `count` records of `buf`, parsed into one reused object. */
-export function parseEventRecords(buf: Buffer, count: number, visit: (e: Readonly<ProcEvent>) => void): void {
-  const e: ProcEvent = {
-    what: 'exit',
+/** An event with every field zero, to be filled in. */
+export function emptyProcEvent(): ProcEvent {
+  return {
+    what: 'other',
     cpu: 0,
     seq: 0,
     pid: 0,
@@ -44,6 +44,11 @@ export function parseEventRecords(buf: Buffer, count: number, visit: (e: Readonl
     exitSignal: 0,
     monotonicMs: 0,
   };
+}
+
+/** Calls `visit` with each of the first `count` records of `buf`, parsed into one reused object. */
+export function parseEventRecords(buf: Buffer, count: number, visit: (e: Readonly<ProcEvent>) => void): void {
+  const e = emptyProcEvent();
   for (let i = 0, at = 0; i < count; i++, at += EVENT_RECORD_BYTES) {
     const what = buf.readUInt32LE(at);
     e.what = what === PROC_EVENT_FORK ? 'fork' : what === PROC_EVENT_EXIT ? 'exit' : 'other';

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import t from 'tap';
 import { loadNativeStatBatch } from '../../src/procfs/native-stat-batch.js';
 import {
+  emptyProcEvent,
   EVENT_RECORD_BYTES,
   openProcEvents,
   parseEventRecords,
@@ -36,18 +37,7 @@ t.test('records: fork and exit decoded field by field, any other kind by its num
   const base = { parentPid: 42, parentTgid: 42, exitCode: 0, exitSignal: 0 };
   t.same(seen, [
     { ...base, what: 'fork', cpu: 1, seq: 7, pid: 500, tgid: 500, monotonicMs: 1234.5 },
-    {
-      what: 'other',
-      cpu: 0,
-      seq: 4_000_000_000,
-      pid: 0,
-      tgid: 0,
-      parentPid: 0,
-      parentTgid: 0,
-      exitCode: 0,
-      exitSignal: 0,
-      monotonicMs: 1,
-    },
+    { ...emptyProcEvent(), seq: 4_000_000_000, monotonicMs: 1 },
     { ...base, what: 'exit', cpu: 3, seq: 8, pid: 501, tgid: 500, exitCode: 9, exitSignal: 17, monotonicMs: 98765.25 },
   ]);
   parseEventRecords(buf, 0, () => t.fail('no record read past count'));

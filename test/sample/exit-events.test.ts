@@ -3,7 +3,12 @@
 // forgets what it had and holds until a full walk.
 
 import t from 'tap';
-import type { DrainCounts, ProcEvent, ProcEventListener } from '../../src/procfs/proc-events.js';
+import {
+  emptyProcEvent,
+  type DrainCounts,
+  type ProcEvent,
+  type ProcEventListener,
+} from '../../src/procfs/proc-events.js';
 import { ExitEvents, MAX_PENDING_EXITS } from '../../src/sample/exit-events.js';
 
 type Script = { events: Partial<ProcEvent>[]; lost?: number; overflows?: number }[];
@@ -15,16 +20,9 @@ function replay(script: Script): ProcEventListener & { closed: boolean } {
       const step = script.shift() ?? { events: [] };
       for (const e of step.events)
         visit({
+          ...emptyProcEvent(),
           what: 'exit',
-          cpu: 0,
-          seq: 0,
-          pid: 0,
-          tgid: 0,
-          parentPid: 0,
-          parentTgid: 0,
-          exitCode: 0,
           exitSignal: 17,
-          monotonicMs: 0,
           ...e,
         });
       return { lost: step.lost ?? 0, overflows: step.overflows ?? 0 };
