@@ -221,9 +221,9 @@ static napi_value read_events(napi_env env, napi_callback_info info) {
       struct cn_msg *cn = NLMSG_DATA(nl);
       if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC || cn->len < sizeof(struct proc_event)) continue;
       struct proc_event *ev = (struct proc_event *)cn->data;
-      /* The kernel's answers to LISTEN and IGNORE (anyone's: they are multicast) take a number from the CPU's
-       * sequence too on current kernels (older ones sent them with cpu -1, which no CPU's sequence follows); they
-       * are no event, so no record. */
+      /* The kernel's answers to LISTEN and IGNORE (PROC_EVENT_NONE, anyone's: they are multicast) take a number from
+       * the CPU's sequence too on current kernels (older ones sent them with cpu -1, which no CPU's sequence
+       * follows); they get a record like any other kind, so a count of what was received is complete. */
       if (ev->cpu < MAX_CPUS) {
         if (l->seen[ev->cpu]) {
           uint32_t gap = cn->seq - l->seq[ev->cpu] - 1;
@@ -233,7 +233,6 @@ static napi_value read_events(napi_env env, napi_callback_info info) {
         l->seen[ev->cpu] = 1;
         l->seq[ev->cpu] = cn->seq;
       }
-      if (ev->what == PROC_EVENT_NONE) continue;
       uint8_t *r = out + records * RECORD_BYTES;
       memset(r, 0, RECORD_BYTES);
       put_u32(r, ev->what);

@@ -13,7 +13,7 @@ export const PROC_EVENT_EXIT = 0x80000000;
 export const EVENT_RECORD_BYTES = 48;
 
 export interface ProcEvent {
-  /** fork and exit in full; any other kind (exec, comm, uid, ...) only by its number and time. */
+  /** fork and exit in full; any other kind (exec, comm, uid, the kernel's answers to subscriptions) by its number and time. */
   what: 'fork' | 'exit' | 'other';
   cpu: number;
   /** The CPU's sequence number: the kernel numbers every event it sends, per CPU. */
