@@ -868,12 +868,12 @@ async function exitTimeErrors(children: number): Promise<number[]> {
  * times against the children's own clock, and a fork storm.
  */
 async function eventsScenario(floorBin: string, populationBin: string): Promise<void> {
-  const samples = quick ? 5 : 20;
+  const samples = quick ? 3 : 20;
   log(`event mode beside the walk at ${SIZES.join(', ')} processes with 50 exits/s, ${samples} samples at 1 s each`);
   const rows: string[][] = [
     [
       'processes',
-      'C floor CPU',
+      'C floor per walk',
       'walk: sample',
       'ratio',
       'events: sample',
@@ -932,7 +932,7 @@ async function eventsScenario(floorBin: string, populationBin: string): Promise<
 }
 
 async function stormRun(populationBin: string, bufferBytes: number): Promise<string[]> {
-  const forks = quick ? 5000 : 25_000;
+  const forks = quick ? 1000 : 25_000;
   const pop = await startPopulation(populationBin, 1000, 200, 10);
   const { child, url } = await startBuilt([
     '--sample.interval=1s',

@@ -171,6 +171,8 @@ t.test('the benchmark runs at toy sizes, prints sane figures and leaves nothing 
       '--soak-samples=40',
       '--soak-size=100,20,5',
       '--idle-seconds=2',
+      // Not the single executable: its build is the release tests' (test/release), and takes a while here.
+      '--scenarios=walk,load,memory,soak,idle,events',
     ],
     { cwd: REPO, encoding: 'utf8', timeout: 240_000 },
   );
@@ -188,6 +190,9 @@ t.test('the benchmark runs at toy sizes, prints sane figures and leaves nothing 
     'RSS median, last tenth',
     'growth',
     'CPU share of one core',
+    'events: sample',
+    "exit event after the child's last clock reading: min",
+    'resync walks',
     'target',
   ]) {
     t.match(r.stdout, heading, `prints ${heading}`);

@@ -26,6 +26,11 @@ t.test(
     t.teardown(() => ex.stop());
     t.match(ex.stderr(), /msg=listening .*sample_mode=events/, 'the start-up line says event mode');
     t.notMatch(ex.stderr(), /no proc connector events/);
+    // After the first sample (a full walk, before any event): the leak must be found from its exits.
+    await waitFor(
+      'the first sample',
+      async () => valueOf(await scrape(ex.url), 'zombie_exporter_samples_total', {})! >= 1,
+    );
     const leak = await startLeak('zombies', 4);
     t.teardown(() => leak.stop());
     const s = await waitFor('the leak', async () => {
@@ -34,13 +39,34 @@ t.test(
     });
     t.equal(valueOf(s, 'zombie_exporter_sample_mode', { mode: 'events' }), 1);
     t.equal(valueOf(s, 'zombie_exporter_full_walks_total', { reason: 'start' }), 1, 'one full walk, at start');
-    t.ok(valueOf(s, 'zombie_exporter_zombie_exit_times_total', { source: 'event' })! >= 4, 'dated by exit events');
     t.ok(valueOf(s, 'zombie_exporter_proc_events_total', { type: 'exit' })! > 0, 'exit events counted');
-    t.equal(valueOf(s, 'zombie_exporter_proc_events_lost_total', {}), 0, 'none lost');
-    t.ok(
-      valueOf(s, 'zombie_exporter_sample_stat_files', {})! < valueOf(s, 'proctable_processes', { state: 'S' })!,
-      'a sample reads fewer stat files than there are sleeping processes',
-    );
+    // Other tests on this machine fork storms of their own: if this exporter lost events meanwhile, its next sample
+    // walked everything and dated the leak from the scheduler's record instead, and read every stat file.
+    const lost =
+      valueOf(s, 'zombie_exporter_proc_events_lost_total', {})! +
+      valueOf(s, 'zombie_exporter_proc_events_overflows_total', {})!;
+    if (lost === 0) {
+      const dated = find(s, 'zombie_exporter_zombie_exit_times_total').map((x) => `${x.labels.source}=${x.value}`);
+      t.ok(
+        valueOf(s, 'zombie_exporter_zombie_exit_times_total', { source: 'event' })! >= 4,
+        `dated by exit events (${dated.join(', ')})`,
+      );
+      t.equal(valueOf(s, 'zombie_exporter_full_walks_total', { reason: 'lost_events' }), 0, 'no walk to resynchronise');
+      // How many stat files a sample reads follows the host's churn (other tests fork too): one that read fewer
+      // than a walk would is what shows it read no more than the exits and the zombies known.
+      const [files, processes] = await waitFor('an event sample that read less than a walk', async () => {
+        const series = await scrape(ex.url);
+        const f = valueOf(series, 'zombie_exporter_sample_stat_files', {})!;
+        const p = find(series, 'proctable_processes').reduce((n, x) => n + x.value, 0);
+        return f < p && [f, p];
+      });
+      t.pass(`a sample read ${files} stat files, a walk ${processes}`);
+    } else {
+      t.ok(
+        valueOf(s, 'zombie_exporter_full_walks_total', { reason: 'lost_events' })! >= 1,
+        'events lost: walked again',
+      );
+    }
     t.equal((await ex.stop()).code, 0, 'and stops cleanly');
   },
 );

@@ -135,12 +135,13 @@ t.test('a fork storm overflows a small buffer: the loss is reported, and counted
   // Kept: events after the small one's drain may already be in this one.
   const bigBefore = drainAll(big.listener);
 
-  // 5000 children that exit at once, reaped: over 10,000 events, several times what that buffer holds.
+  // 1500 children that exit at once, reaped: over 3,000 events, several times what that buffer holds, and not so many
+  // that exporters other tests run meanwhile (8 MiB, drained every 100 ms) lose any.
   const storm = spawn(
     'python3',
     [
       '-c',
-      'import os\nfor _ in range(5000):\n    pid = os.fork()\n    if pid == 0: os._exit(0)\n    os.waitpid(pid, 0)',
+      'import os\nfor _ in range(1500):\n    pid = os.fork()\n    if pid == 0: os._exit(0)\n    os.waitpid(pid, 0)',
     ],
     { stdio: 'ignore' },
   );
@@ -163,7 +164,7 @@ t.test('a fork storm overflows a small buffer: the loss is reported, and counted
   t.ok(during.overflows + after.overflows >= 1, `recv reported ENOBUFS (${during.overflows + after.overflows} times)`);
   const smallGot = [...during.got, ...after.got];
   const lost = during.lost + after.lost;
-  t.ok(lost > 1000, `${lost} events lost`);
+  t.ok(lost > 500, `${lost} events lost`);
   t.equal(before.lost, 0, 'nothing lost before the storm');
   // Both listeners see the one stream the kernel numbers per CPU; other processes add events throughout, so compare
   // up to the last number the small one received on each CPU: there, what it lacks is exactly what it says it lost.
@@ -177,7 +178,7 @@ t.test('a fork storm overflows a small buffer: the loss is reported, and counted
   );
   t.same([...opened.keys()].sort(), [...lastSeq.keys()].sort(), 'every CPU has events before and after the storm');
   t.equal(smallGot.length + lost, inWindow.length, 'received + lost = what the kernel sent, CPU by CPU');
-  t.ok(inWindow.length > 6000, `${inWindow.length} events in the window`);
+  t.ok(inWindow.length > 3000, `${inWindow.length} events in the window`);
 });
 
 t.test('a closed listener refuses to read', { skip }, async (t) => {
