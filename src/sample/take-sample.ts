@@ -200,7 +200,8 @@ export function createSampleTaker(options: SampleTakerOptions): SampleTaker {
                 systemSeconds: tally.init.systemSeconds,
                 sigchld: host.initSigchld,
               },
-        skipped: sampleSkips(walk.skipped),
+        // Most exits an event sample reads were reaped before it read them: routine, and not a skip of the walk's.
+        skipped: sampleSkips(reason === null ? { ...walk.skipped, vanished: 0 } : walk.skipped),
         skipDetails: walk.skipDetails.map((d): SkipDetail => ({ pid: d.pid, reason: d.reason, detail: d.detail })),
         sourceErrors,
         cgroupPids: cg?.pids ?? null,
